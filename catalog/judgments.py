@@ -1,0 +1,198 @@
+"""Past judgments: the file format the customer delivers (CSV or JSONL) and its loader.
+
+Columns / keys (UTF-8; CSV has a header row with these names):
+
+| key | meaning | rule |
+|---|---|---|
+| `id` | record id | optional; default `L<line>`; unique |
+| `date` | judgment date | optional, ISO `YYYY-MM-DD` |
+| `ksic_code` | 업종코드 | 2-5 digits (KSIC-11; KSIC-10 5-digit codes are mapped) |
+| `industry_name` | 업종명 | text |
+| `main_products` | 주요제품 | text |
+| `product_use` | 제품용도 및 특성 | text |
+| `tech_business_name` | 기술사업명 | text |
+| `st_code` | 기술분류 | optional; 2/4/6-character 국가과학기술표준분류 code |
+| `item_id` | judged item | provisional id (IG001…), official code, or `NONE` |
+| `alternates` | other acceptable items | optional; JSON list, or `;`-separated in CSV |
+| `agreement`, `source` | provenance | optional |
+
+At least one of the text fields must be non-blank. Bad rows are reported by line number; the
+good rows are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from catalog.model import Catalog
+from catalog.reference import ST_CODE_PATTERN
+
+NONE_LABEL = "NONE"
+TEXT_KEYS = ("industry_name", "main_products", "product_use", "tech_business_name")
+
+
+def packaged_judgments_path() -> Path:
+    return Path(__file__).parent / "data" / "judgments" / "dev.jsonl"
+
+
+@dataclass(frozen=True)
+class Judgment:
+    id: str
+    ksic_code: str
+    industry_name: str
+    main_products: str
+    product_use: str
+    tech_business_name: str
+    st_code: str
+    item_id: str
+    alternates: tuple[str, ...] = ()
+    date: str = ""
+    agreement: str = ""
+    source: str = ""
+
+    @property
+    def is_none(self) -> bool:
+        return self.item_id == NONE_LABEL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "ksic_code": self.ksic_code,
+            "industry_name": self.industry_name,
+            "main_products": self.main_products,
+            "product_use": self.product_use,
+            "tech_business_name": self.tech_business_name,
+            "st_code": self.st_code,
+            "item_id": self.item_id,
+            "alternates": list(self.alternates),
+            "date": self.date,
+            "agreement": self.agreement,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    message: str
+
+
+@dataclass
+class JudgmentsFile:
+    judgments: list[Judgment] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    def report(self) -> str:
+        lines = [f"{len(self.judgments)} good rows, {len(self.bad_rows)} bad rows"]
+        lines += [f"  line {b.line}: {b.message}" for b in self.bad_rows]
+        return "\n".join(lines)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("["):
+        parsed = json.loads(text)
+        return [str(v).strip() for v in parsed if str(v).strip()]
+    return [v.strip() for v in re.split(r"[;|]", text) if v.strip()]
+
+
+def _resolve_label(code: str, catalog: Catalog | None) -> str | None:
+    if code.upper() == NONE_LABEL:
+        return NONE_LABEL
+    if catalog is None:
+        return code if re.fullmatch(r"IG\d{3}", code) else None
+    item = catalog.resolve_item(code)
+    return item.id if item else None
+
+
+def parse_row(raw: dict[str, Any], line: int, catalog: Catalog | None) -> Judgment:
+    """Validate one row; raises ValueError with a precise message."""
+    if not isinstance(raw, dict):
+        raise ValueError("row is not an object")
+    text = {k: str(raw.get(k) or "").strip() for k in TEXT_KEYS}
+    if not any(text.values()):
+        raise ValueError(f"all text fields are blank ({', '.join(TEXT_KEYS)})")
+    ksic = str(raw.get("ksic_code") or "").strip()
+    if ksic and not re.fullmatch(r"\d{2,5}", ksic):
+        raise ValueError(f"ksic_code {ksic!r} is not 2-5 digits")
+    st = str(raw.get("st_code") or "").strip().upper()
+    if st and not ST_CODE_PATTERN.match(st):
+        raise ValueError(f"st_code {st!r} is not a 2/4/6-character S&T code")
+    label_raw = str(raw.get("item_id") or raw.get("item_code") or "").strip()
+    if not label_raw:
+        raise ValueError("item_id is missing")
+    label = _resolve_label(label_raw, catalog)
+    if label is None:
+        raise ValueError(f"item_id {label_raw!r} is not a catalog item nor NONE")
+    try:
+        alt_raw = _as_list(raw.get("alternates"))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"alternates is malformed: {exc}") from exc
+    alternates: list[str] = []
+    for a in alt_raw:
+        resolved = _resolve_label(a, catalog)
+        if resolved is None:
+            raise ValueError(f"alternate {a!r} is not a catalog item")
+        alternates.append(resolved)
+    day = str(raw.get("date") or "").strip()
+    if day:
+        try:
+            date.fromisoformat(day)
+        except ValueError as exc:
+            raise ValueError(f"date {day!r} is not YYYY-MM-DD") from exc
+    return Judgment(
+        id=str(raw.get("id") or f"L{line}").strip(),
+        ksic_code=ksic,
+        st_code=st,
+        item_id=label,
+        alternates=tuple(alternates),
+        date=day,
+        agreement=str(raw.get("agreement") or ""),
+        source=str(raw.get("source") or ""),
+        **text,
+    )
+
+
+def _raw_rows(path: Path) -> list[tuple[int, Any]]:
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(text.splitlines())
+        return [(n, row) for n, row in enumerate(reader, start=2)]
+    rows: list[tuple[int, Any]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((n, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            rows.append((n, ValueError(f"not valid JSON: {exc.msg}")))
+    return rows
+
+
+def load_judgments(path: Path, catalog: Catalog | None = None) -> JudgmentsFile:
+    """Load and validate every row; bad rows are listed with their line numbers."""
+    out = JudgmentsFile()
+    seen: dict[str, int] = {}
+    for line, raw in _raw_rows(path):
+        try:
+            if isinstance(raw, Exception):
+                raise raw
+            j = parse_row(raw, line, catalog)
+            if j.id in seen:
+                raise ValueError(f"duplicate id {j.id!r} (first on line {seen[j.id]})")
+        except ValueError as exc:
+            out.bad_rows.append(BadRow(line, str(exc)))
+            continue
+        seen[j.id] = line
+        out.judgments.append(j)
+    return out

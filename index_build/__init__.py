@@ -1,0 +1,1 @@
+"""Builds everything retrieval needs into a new build directory and switches `current`."""

@@ -1,0 +1,81 @@
+"""Load a finished build, refusing one that does not match the running settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalog.judgments import Judgment, parse_row
+from index_build import layout
+from index_build.manifest import Manifest
+from rag.bm25 import Bm25Index
+from rag.priors import Priors
+from rag.vector_index import FaissVectorIndex
+
+
+class BuildError(RuntimeError):
+    """No usable build: missing, incomplete, or built for another embedder or catalog."""
+
+
+@dataclass
+class BuildArtifacts:
+    path: Path
+    manifest: Manifest
+    item_ids: list[str]
+    item_index: FaissVectorIndex
+    judgments: list[Judgment]
+    judgment_index: FaissVectorIndex
+    lexical: Bm25Index
+    priors: Priors
+    ranker: dict[str, Any] = field(default_factory=dict)
+
+
+def check_compatible(manifest: Manifest, embedder_id: str, catalog_version: str) -> None:
+    problems = []
+    if manifest.embedder_id != embedder_id:
+        problems.append(f"it was embedded with {manifest.embedder_id!r} but the settings use {embedder_id!r}")
+    if manifest.catalog_version != catalog_version:
+        problems.append(
+            f"it was built for catalog {manifest.catalog_version!r} but the active catalog is "
+            f"{catalog_version!r}"
+        )
+    if problems:
+        raise BuildError(
+            f"index build {manifest.build_id} cannot be used: "
+            + "; ".join(problems)
+            + ". Run `innogrowth index build` to rebuild."
+        )
+
+
+def load_build(path: Path, *, embedder_id: str, catalog_version: str) -> BuildArtifacts:
+    if not (path / "manifest.json").exists():
+        raise BuildError(f"{path} is not a finished index build (no manifest.json)")
+    manifest = Manifest.read(path)
+    check_compatible(manifest, embedder_id, catalog_version)
+    meta = json.loads((path / layout.ITEMS_META).read_text("utf-8"))
+    judgments = [
+        parse_row(json.loads(line), n, None)
+        for n, line in enumerate((path / layout.JUDGMENTS_META).read_text("utf-8").splitlines(), 1)
+        if line.strip()
+    ]
+    ranker_path = path / layout.RANKER
+    return BuildArtifacts(
+        path=path,
+        manifest=manifest,
+        item_ids=list(meta["item_ids"]),
+        item_index=FaissVectorIndex.load(path / layout.ITEMS_INDEX),
+        judgments=judgments,
+        judgment_index=FaissVectorIndex.load(path / layout.JUDGMENTS_INDEX),
+        lexical=Bm25Index.from_json(json.loads((path / layout.LEXICAL).read_text("utf-8"))),
+        priors=Priors.from_json(json.loads((path / layout.PRIORS).read_text("utf-8"))),
+        ranker=json.loads(ranker_path.read_text("utf-8")) if ranker_path.exists() else {},
+    )
+
+
+def load_current(root: Path, *, embedder_id: str, catalog_version: str) -> BuildArtifacts:
+    path = layout.current_build(root)
+    if path is None:
+        raise BuildError(f"no index build under {root}. Run `innogrowth index build` first.")
+    return load_build(path, embedder_id=embedder_id, catalog_version=catalog_version)

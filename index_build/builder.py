@@ -1,0 +1,182 @@
+"""`innogrowth index build`: catalog + judgments → a new build directory → switch `current`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from catalog.judgments import Judgment, load_judgments
+from catalog.loader import load_catalog
+from catalog.model import Catalog
+from index_build import layout
+from index_build.embedding_cache import EmbeddingCache
+from index_build.manifest import Manifest
+from index_build.passages import item_lexical_text, item_passage, judgment_passage
+from rag.bm25 import Bm25Index
+from rag.embedder import Embedder, Vectors
+from rag.korean_tokens import KoreanTokenizer
+from rag.priors import Priors
+from rag.vector_index import FaissVectorIndex
+
+RankerTrainer = Callable[["BuildInputs", Path, Progress], dict[str, object]]
+
+
+@dataclass
+class BuildInputs:
+    catalog: Catalog
+    catalog_path: Path
+    judgments: list[Judgment]
+    judgments_path: Path
+    bad_rows: int
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    manifest: Manifest
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def read_inputs(
+    catalog_path: Path, judgments_path: Path | None, extra_judgments: Sequence[Judgment] = ()
+) -> BuildInputs:
+    catalog = load_catalog(catalog_path)
+    judgments: list[Judgment] = []
+    bad = 0
+    if judgments_path is not None and judgments_path.exists():
+        loaded = load_judgments(judgments_path, catalog)
+        judgments, bad = loaded.judgments, len(loaded.bad_rows)
+    seen = {j.id for j in judgments}
+    judgments += [j for j in extra_judgments if j.id not in seen]
+    return BuildInputs(catalog, catalog_path, judgments, judgments_path or Path(""), bad)
+
+
+def _embed(
+    cache: EmbeddingCache, embedder: Embedder, texts: list[str], progress: Progress, label: str
+) -> Vectors:
+    task = progress.add_task(label, total=len(texts))
+    return cache.embed(texts, embedder.embed_passages, lambda n: progress.advance(task, n))
+
+
+def _new_build_id(inputs: BuildInputs, embedder_id: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    digest = hashlib.sha256(
+        f"{inputs.catalog.version_id}|{len(inputs.judgments)}|{embedder_id}|{stamp}".encode()
+    ).hexdigest()[:6]
+    return f"{stamp}-{digest}"
+
+
+def build_index(
+    inputs: BuildInputs,
+    embedder: Embedder,
+    root: Path,
+    *,
+    tokenizer: KoreanTokenizer | None = None,
+    train_ranker: RankerTrainer | None = None,
+    show_progress: bool = True,
+    keep: int = 3,
+) -> BuildResult:
+    """Write every artifact into `<root>/.tmp-<id>`, rename it to `<root>/<id>`, switch current.
+
+    Any failure before the switch leaves the previous build serving.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    tokenizer = tokenizer or KoreanTokenizer()
+    build_id = _new_build_id(inputs, embedder.id)
+    tmp = root / f"{layout.TMP_PREFIX}{build_id}"
+    tmp.mkdir()
+    timings: dict[str, float] = {}
+    cache = EmbeddingCache(root, embedder.id, embedder.dim)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, disable=not show_progress) as progress:
+            t0 = time.perf_counter()
+            cat = inputs.catalog
+            item_vecs = _embed(
+                cache, embedder, [item_passage(cat, i) for i in cat.items], progress, "embed catalog items"
+            )
+            FaissVectorIndex.build(item_vecs, embedder.dim).save(tmp / layout.ITEMS_INDEX)
+            (tmp / layout.ITEMS_META).write_text(json.dumps({"item_ids": [i.id for i in cat.items]}), "utf-8")
+            timings["embed_items"] = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            j_vecs = _embed(
+                cache,
+                embedder,
+                [judgment_passage(j) for j in inputs.judgments],
+                progress,
+                "embed past judgments",
+            )
+            FaissVectorIndex.build(j_vecs, embedder.dim).save(tmp / layout.JUDGMENTS_INDEX)
+            with (tmp / layout.JUDGMENTS_META).open("w", encoding="utf-8") as fh:
+                for j in inputs.judgments:
+                    fh.write(json.dumps(j.to_dict(), ensure_ascii=False) + "\n")
+            timings["embed_judgments"] = time.perf_counter() - t0
+            cache.save()
+
+            t0 = time.perf_counter()
+            task = progress.add_task("lexical index (Kiwi)", total=len(cat.items))
+            docs = []
+            for item in cat.items:
+                docs.append(tokenizer.terms(item_lexical_text(cat, item)))
+                progress.advance(task)
+            (tmp / layout.LEXICAL).write_text(
+                json.dumps(Bm25Index(docs).to_json(), ensure_ascii=False), "utf-8"
+            )
+            priors = Priors(n_classes=len(cat.items) + 1)
+            for j in inputs.judgments:
+                priors.add(j.ksic_code, j.st_code, j.item_id)
+            (tmp / layout.PRIORS).write_text(json.dumps(priors.to_json(), ensure_ascii=False), "utf-8")
+            timings["lexical_and_priors"] = time.perf_counter() - t0
+
+            ranker_info: dict[str, object] = {}
+            if train_ranker is not None:
+                t0 = time.perf_counter()
+                ranker_info = train_ranker(inputs, tmp, progress)
+                timings["ranker"] = time.perf_counter() - t0
+
+        vectors = len(cat.items) + len(inputs.judgments)
+        embed_s = timings["embed_items"] + timings["embed_judgments"]
+        manifest = Manifest(
+            build_id=build_id,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            catalog_version=inputs.catalog.version_id,
+            catalog_path=str(inputs.catalog_path),
+            judgments_sha256=_sha256(inputs.judgments_path) if inputs.judgments_path.name else "",
+            judgments_path=str(inputs.judgments_path),
+            embedder_id=embedder.id,
+            embedder_dim=embedder.dim,
+            counts={
+                "themes": len(cat.themes),
+                "fields": len(cat.fields),
+                "items": len(cat.items),
+                "judgments": len(inputs.judgments),
+                "judgments_bad_rows": inputs.bad_rows,
+                "vectors": vectors,
+            },
+            timings_s={
+                **{k: round(v, 3) for k, v in timings.items()},
+                "vectors_per_s": round(vectors / embed_s, 1) if embed_s else 0.0,
+            },
+            ranker=ranker_info,
+        )
+        manifest.write(tmp)
+        final = root / build_id
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    layout.switch_current(root, final)
+    layout.clean_stale(root, keep=keep)
+    return BuildResult(final, manifest)

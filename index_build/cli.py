@@ -1,0 +1,61 @@
+"""`innogrowth index build|info`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from catalog.loader import CatalogError
+from index_build import layout
+from index_build.builder import build_index, read_inputs
+from index_build.manifest import Manifest
+from innogrowth.settings import Settings
+from rag.embedder import make_embedder
+
+app = typer.Typer(help="Build and inspect the retrieval index.")
+console = Console()
+
+
+@app.command()
+def build(
+    no_judgments: Annotated[bool, typer.Option(help="Index the catalog only")] = False,
+    keep: Annotated[int, typer.Option(help="Finished builds to keep")] = 3,
+    quiet: Annotated[bool, typer.Option(help="No progress bars")] = False,
+) -> None:
+    """Embed catalog and past judgments, write a new build, switch `current` atomically."""
+
+    settings = Settings()
+    try:
+        inputs = read_inputs(
+            settings.resolved_catalog_path(),
+            None if no_judgments else settings.resolved_judgments_path(),
+        )
+    except CatalogError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    if inputs.bad_rows:
+        console.print(
+            f"[yellow]{inputs.bad_rows} bad judgment rows skipped; see "
+            "`innogrowth catalog check-judgments`[/yellow]"
+        )
+    embedder = make_embedder(settings.embedder, settings.embedder_batch_size)
+    result = build_index(inputs, embedder, settings.resolved_build_dir(), show_progress=not quiet, keep=keep)
+    m = result.manifest
+    console.print(
+        f"[green]build {m.build_id}[/green] is current: {m.counts['items']} items, "
+        f"{m.counts['judgments']} judgments, {m.timings_s['vectors_per_s']} vectors/s"
+    )
+
+
+@app.command()
+def info() -> None:
+    """Print the manifest of the current build."""
+    root = Settings().resolved_build_dir()
+    path = layout.current_build(root)
+    if path is None:
+        console.print(f"[red]no build under {root}; run `innogrowth index build`[/red]")
+        raise typer.Exit(1)
+    console.print_json(json.dumps(Manifest.read(path).model_dump(mode="json"), ensure_ascii=False))

@@ -1,0 +1,55 @@
+"""Build directory layout and the atomic `current` switch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+CURRENT = "current"
+TMP_PREFIX = ".tmp-"
+ITEMS_INDEX = "items.faiss"
+ITEMS_META = "items.json"
+JUDGMENTS_INDEX = "judgments.faiss"
+JUDGMENTS_META = "judgments.jsonl"
+LEXICAL = "lexical.json"
+PRIORS = "priors.json"
+RANKER = "ranker.json"
+
+
+def current_build(root: Path) -> Path | None:
+    link = root / CURRENT
+    if not link.exists():
+        return None
+    return link.resolve()
+
+
+def switch_current(root: Path, build: Path) -> None:
+    """Point `current` at `build` with one rename, so readers see the old or the new, never none."""
+    tmp_link = root / f"{TMP_PREFIX}link-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(build.name)
+    os.replace(tmp_link, root / CURRENT)
+
+
+def clean_stale(root: Path, keep: int = 3) -> list[Path]:
+    """Remove abandoned temporary builds and all but the newest `keep` finished builds."""
+    removed: list[Path] = []
+    if not root.exists():
+        return removed
+    current = current_build(root)
+    for p in root.glob(f"{TMP_PREFIX}*"):
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    builds = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
+    for p in builds[:-keep] if keep > 0 else builds:
+        if current is not None and p.resolve() == current:
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed

@@ -1,0 +1,1 @@
+"""innogrowth: application shell (settings and the `innogrowth` console command)."""

