@@ -11,9 +11,11 @@ from rich.console import Console
 from catalog.loader import CatalogError
 from index_build import layout
 from index_build.builder import build_index, read_inputs
+from index_build.extra_judgments import saved_decision_judgments
 from index_build.manifest import Manifest
 from innogrowth.settings import Settings
 from rag.embedder import make_embedder
+from rag.ranker_training import train_ranker_for_build
 
 app = typer.Typer(help="Build and inspect the retrieval index.")
 console = Console()
@@ -32,6 +34,7 @@ def build(
         inputs = read_inputs(
             settings.resolved_catalog_path(),
             None if no_judgments else settings.resolved_judgments_path(),
+            extra_judgments=() if no_judgments else saved_decision_judgments(settings),
         )
     except CatalogError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -42,7 +45,14 @@ def build(
             "`innogrowth catalog check-judgments`[/yellow]"
         )
     embedder = make_embedder(settings.embedder, settings.embedder_batch_size)
-    result = build_index(inputs, embedder, settings.resolved_build_dir(), show_progress=not quiet, keep=keep)
+    result = build_index(
+        inputs,
+        embedder,
+        settings.resolved_build_dir(),
+        train_ranker=train_ranker_for_build,
+        show_progress=not quiet,
+        keep=keep,
+    )
     m = result.manifest
     console.print(
         f"[green]build {m.build_id}[/green] is current: {m.counts['items']} items, "

@@ -1,0 +1,1 @@
+"""The FastAPI service: JSON API (/v1), reviewer web pages, decision store, auth."""

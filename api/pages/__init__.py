@@ -1,0 +1,1 @@
+"""Server-rendered reviewer pages (Korean)."""

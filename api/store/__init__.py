@@ -1,0 +1,1 @@
+"""Persistence of classification runs, reviewer decisions and API keys (SQLModel)."""

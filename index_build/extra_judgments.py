@@ -1,0 +1,13 @@
+"""Judgments beyond the judgments file that a rebuild folds in: the reviewers' saved decisions."""
+
+from __future__ import annotations
+
+from catalog.judgments import Judgment
+from innogrowth.settings import Settings
+
+
+def saved_decision_judgments(settings: Settings) -> list[Judgment]:
+    """Saved decisions as judgments `D<id>`; empty when no database has been created yet."""
+    from api.store.decision_judgments import decisions_as_judgments
+
+    return decisions_as_judgments(settings)
