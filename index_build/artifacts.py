@@ -49,11 +49,8 @@ def check_compatible(manifest: Manifest, embedder_id: str, catalog_version: str)
         )
 
 
-def load_build(path: Path, *, embedder_id: str, catalog_version: str) -> BuildArtifacts:
-    if not (path / "manifest.json").exists():
-        raise BuildError(f"{path} is not a finished index build (no manifest.json)")
-    manifest = Manifest.read(path)
-    check_compatible(manifest, embedder_id, catalog_version)
+def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
+    """Read the artefact files of a build directory (finished or being finished)."""
     meta = json.loads((path / layout.ITEMS_META).read_text("utf-8"))
     judgments = [
         parse_row(json.loads(line), n, None)
@@ -72,6 +69,14 @@ def load_build(path: Path, *, embedder_id: str, catalog_version: str) -> BuildAr
         priors=Priors.from_json(json.loads((path / layout.PRIORS).read_text("utf-8"))),
         ranker=json.loads(ranker_path.read_text("utf-8")) if ranker_path.exists() else {},
     )
+
+
+def load_build(path: Path, *, embedder_id: str, catalog_version: str) -> BuildArtifacts:
+    if not (path / "manifest.json").exists():
+        raise BuildError(f"{path} is not a finished index build (no manifest.json)")
+    manifest = Manifest.read(path)
+    check_compatible(manifest, embedder_id, catalog_version)
+    return read_artifacts(path, manifest)
 
 
 def load_current(root: Path, *, embedder_id: str, catalog_version: str) -> BuildArtifacts:

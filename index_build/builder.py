@@ -26,7 +26,7 @@ from rag.korean_tokens import KoreanTokenizer
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
 
-RankerTrainer = Callable[["BuildInputs", Path, Progress], dict[str, object]]
+RankerTrainer = Callable[["BuildInputs", Path, Embedder, Progress], dict[str, object]]
 
 
 @dataclass
@@ -143,7 +143,7 @@ def build_index(
             ranker_info: dict[str, object] = {}
             if train_ranker is not None:
                 t0 = time.perf_counter()
-                ranker_info = train_ranker(inputs, tmp, progress)
+                ranker_info = train_ranker(inputs, tmp, embedder, progress)
                 timings["ranker"] = time.perf_counter() - t0
 
         vectors = len(cat.items) + len(inputs.judgments)

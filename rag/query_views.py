@@ -1,0 +1,70 @@
+"""The texts a company record is looked up by, and a bounded cache of their query vectors."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.company import CompanyRecord
+from rag.embedder import Embedder, Vectors
+from rag.resources import RetrievalResources
+
+
+@dataclass(frozen=True)
+class QueryViews:
+    """`text`: the company's own words + industry name; `ksic`: the KSIC explanatory note of its
+    code (enriches short inputs); `st`: the S&T classification names of its code."""
+
+    text: str
+    ksic: str
+    st: str
+    ksic_code: str
+    ksic_how: str
+
+
+def query_views(record: CompanyRecord, res: RetrievalResources) -> QueryViews:
+    code, how = res.ksic.normalize(record.ksic_code) if record.ksic_code else (None, "missing")
+    ksic_text = res.ksic.note_text(code) if code else ""
+    st_text = res.st.describe(record.st_code) if record.st_code else ""
+    return QueryViews(record.full_text(), ksic_text[:600], st_text, code or record.ksic_code, how)
+
+
+class QueryVectorCache:
+    """LRU cache of query embeddings; the same text is embedded once per process."""
+
+    def __init__(self, embedder: Embedder, capacity: int = 20000) -> None:
+        self._embedder = embedder
+        self._capacity = capacity
+        self._data: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, texts: list[str]) -> Vectors:
+        with self._lock:
+            unique = [t for t in dict.fromkeys(texts) if t not in self._data]
+        fresh: dict[str, Vectors] = {}
+        if unique:
+            fresh = dict(zip(unique, self._embedder.embed_queries(unique), strict=True))
+        out: list[Vectors] = []
+        with self._lock:
+            self._data.update(fresh)
+            for t in texts:
+                vec = fresh.get(t)
+                if vec is None:
+                    vec = self._data.get(t)
+                if vec is None:  # evicted meanwhile by another thread
+                    vec = self._embedder.embed_queries([t])[0]
+                    self._data[t] = vec
+                self._data.move_to_end(t)
+                out.append(vec)
+            while len(self._data) > self._capacity:
+                self._data.popitem(last=False)
+        if not out:
+            return np.zeros((0, self._embedder.dim), np.float32)
+        return np.vstack(out)
+
+    def get(self, text: str) -> Vectors:
+        vec: Vectors = self.get_many([text])[0]
+        return vec

@@ -1,0 +1,115 @@
+"""Everything retrieval reads, held together; can be restricted to a subset of past judgments."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from catalog.judgments import Judgment
+from catalog.model import Catalog
+from catalog.reference import KsicLookup, StLookup
+from index_build.artifacts import BuildArtifacts
+from rag.bm25 import Bm25Index
+from rag.embedder import Embedder, Vectors
+from rag.korean_tokens import KoreanTokenizer
+from rag.priors import Priors
+from rag.vector_index import FaissVectorIndex
+
+
+@dataclass
+class RetrievalResources:
+    catalog: Catalog
+    embedder: Embedder
+    item_ids: list[str]
+    item_vectors: Vectors
+    item_index: FaissVectorIndex
+    judgments: list[Judgment]
+    judgment_vectors: Vectors
+    judgment_index: FaissVectorIndex
+    lexical: Bm25Index
+    priors: Priors
+    ksic: KsicLookup
+    st: StLookup
+    tokenizer: KoreanTokenizer
+    build_id: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_build(
+        cls,
+        catalog: Catalog,
+        arts: BuildArtifacts,
+        embedder: Embedder,
+        ksic: KsicLookup,
+        st: StLookup,
+        tokenizer: KoreanTokenizer,
+    ) -> RetrievalResources:
+        return cls(
+            catalog=catalog,
+            embedder=embedder,
+            item_ids=arts.item_ids,
+            item_vectors=arts.item_index.reconstruct_all(),
+            item_index=arts.item_index,
+            judgments=list(arts.judgments),
+            judgment_vectors=arts.judgment_index.reconstruct_all(),
+            judgment_index=arts.judgment_index,
+            lexical=arts.lexical,
+            priors=arts.priors,
+            ksic=ksic,
+            st=st,
+            tokenizer=tokenizer,
+            build_id=arts.manifest.build_id,
+        )
+
+    @cached_property
+    def item_position(self) -> dict[str, int]:
+        return {item_id: i for i, item_id in enumerate(self.item_ids)}
+
+    def restricted_to(self, judgment_ids: Collection[str]) -> RetrievalResources:
+        """The same catalog and vectors with only the given past judgments (for honest folds)."""
+        keep = set(judgment_ids)
+        rows = [i for i, j in enumerate(self.judgments) if j.id in keep]
+        vectors = (
+            self.judgment_vectors[rows] if rows else np.zeros((0, self.item_vectors.shape[1]), np.float32)
+        )
+        judgments = [self.judgments[i] for i in rows]
+        priors = Priors(self.priors.n_classes, self.priors.m)
+        for j in judgments:
+            priors.add(j.ksic_code, j.st_code, j.item_id)
+        return RetrievalResources(
+            catalog=self.catalog,
+            embedder=self.embedder,
+            item_ids=self.item_ids,
+            item_vectors=self.item_vectors,
+            item_index=self.item_index,
+            judgments=judgments,
+            judgment_vectors=vectors,
+            judgment_index=FaissVectorIndex.build(vectors, self.item_vectors.shape[1]),
+            lexical=self.lexical,
+            priors=priors,
+            ksic=self.ksic,
+            st=self.st,
+            tokenizer=self.tokenizer,
+            build_id=self.build_id,
+        )
+
+    def add_judgment(self, judgment: Judgment, vector: Vectors) -> None:
+        """A new past judgment joins the kNN index and the priors at once."""
+        with self.lock:
+            self.judgment_index.add(vector.reshape(1, -1))
+            self.judgment_vectors = np.vstack([self.judgment_vectors, vector.reshape(1, -1)])
+            self.judgments.append(judgment)
+            self.priors.add(judgment.ksic_code, judgment.st_code, judgment.item_id)
+
+    def search_judgments(self, query: Vectors, k: int) -> list[tuple[Judgment, float]]:
+        with self.lock:
+            if self.judgment_index.size == 0:
+                return []
+            scores, ids = self.judgment_index.search(query.reshape(1, -1), k)
+            return [
+                (self.judgments[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
+            ]
