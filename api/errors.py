@@ -173,21 +173,8 @@ def install_error_handlers(app: FastAPI) -> None:
             request, ApiError(503, "db_unavailable", DB_UNAVAILABLE_MESSAGE, headers={"Retry-After": "2"})
         )
 
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
-        # The exception text may quote inputs (personal data): log its type and place only.
-        logger.error(
-            "unhandled error",
-            extra={"event": "unhandled_error", "error_type": type(exc).__name__, "where": where},
-        )
-        return error_response(request, http_error(500))
-
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(InputInvalid, on_input_invalid)
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.add_exception_handler(StarletteHTTPException, on_http_exception)
     app.add_exception_handler(StoreUnavailable, on_store_unavailable)
-    app.add_exception_handler(Exception, on_unexpected)

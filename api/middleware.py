@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import ApiError, envelope
+from api.errors import ApiError, envelope, http_error
 
 logger = logging.getLogger("innogrowth.api.access")
 
@@ -46,12 +46,15 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 status = int(message["status"])
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
@@ -60,6 +63,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Answered here, not re-raised: the server would log the exception text, which may
+            # quote inputs (personal data). Only its type and place are logged.
+            logger.error("unhandled error", extra={"event": "unhandled_error", **_where(exc)})
+            if not started:
+                body = envelope(http_error(500), request_id)
+                await _send_json(send_with_id, 500, body)
         finally:
             logger.info(
                 "request",
@@ -69,10 +79,18 @@ class RequestContextMiddleware:
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 1),
                     "key_id": state.get("key_id"),
                 },
             )
+
+
+def _where(exc: BaseException) -> dict[str, str]:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+    return {"error_type": type(exc).__name__, "where": where}
 
 
 class BodySizeLimitMiddleware:

@@ -22,6 +22,7 @@ from api.fields import (
     TEXT_FIELDS,
     label,
 )
+from api.store.records import PersonalFields
 from catalog.reference import KsicLookup, StLookup
 from rag.company import CompanyRecord
 
@@ -249,3 +250,21 @@ def _check_st(value: str, refs: ReferenceLists) -> str:
         code = "format" if "형식" in message else "unknown"
         raise InputInvalid([FieldProblem("st_code", code, message)])
     return value.strip().upper()
+
+
+def validate_personal(raw: Mapping[str, Any]) -> PersonalFields:
+    """기업명, 사업자등록번호 (check digit), 대표자명: all required."""
+    values = {name: _text(raw, name) for name in PERSONAL_FIELDS}
+    problems = [FieldProblem(n, "blank", blank_message(n)) for n, v in values.items() if not v]
+    for name, value in values.items():
+        if len(value) > MAX_FIELD_CHARS:
+            message = f"'{label(name)}' 항목은 {MAX_FIELD_CHARS:,}자 이하여야 합니다."
+            problems.append(FieldProblem(name, "too_long", message))
+    if values["business_number"] and not problems:
+        try:
+            values["business_number"] = normalize_business_number(values["business_number"])
+        except InputInvalid as exc:
+            problems += exc.problems
+    if problems:
+        raise InputInvalid(problems)
+    return PersonalFields(values["company_name"], values["business_number"], values["representative_name"])

@@ -6,14 +6,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from api.store.engine import DEFAULT_BUSY_TIMEOUT_S, create_tables, make_engine
+from api.store.engine import DEFAULT_BUSY_TIMEOUT_S, make_engine
 from api.store.sql_store import SqlStore
 from innogrowth.settings import Settings
 
 
 def open_store(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> SqlStore:
+    """A store whose tables exist; StoreUnavailable when the database cannot be reached."""
     store = SqlStore(make_engine(url, busy_timeout_s=busy_timeout_s))
-    create_tables(store.engine)
+    store.create_schema()
     return store
 
 

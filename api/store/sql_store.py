@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import func, or_
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from api.store.engine import create_tables
 from api.store.models import ApiKeyRow, ClassificationRun, Company, Decision, ServiceSecret, utc_now
 from api.store.records import (
     ApiKeyRecord,
@@ -116,6 +117,12 @@ class SqlStore:
             raise
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(type(exc.orig).__name__ if exc.orig else type(exc).__name__) from exc
+
+    def create_schema(self) -> None:
+        try:
+            create_tables(self.engine)
+        except (OperationalError, DBAPIError) as exc:
+            raise StoreUnavailable(type(exc).__name__) from exc
 
     def ping(self) -> None:
         with self._session() as s:
@@ -223,9 +230,10 @@ class SqlStore:
         if flt.reviewer:
             conditions.append(col(Decision.reviewer) == flt.reviewer)
         if flt.date_from:
-            conditions.append(col(Decision.created_at) >= datetime.combine(flt.date_from, time.min))
+            start = datetime.combine(flt.date_from, time.min, tzinfo=UTC)
+            conditions.append(col(Decision.created_at) >= start)
         if flt.date_to:
-            end = datetime.combine(flt.date_to + timedelta(days=1), time.min)
+            end = datetime.combine(flt.date_to + timedelta(days=1), time.min, tzinfo=UTC)
             conditions.append(col(Decision.created_at) < end)
         if flt.text:
             pattern = f"%{flt.text.strip()}%"

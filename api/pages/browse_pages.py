@@ -1,0 +1,80 @@
+"""Saved decisions (list with search, detail) and catalog item pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.auth.roles import Permission
+from api.errors import ApiError
+from api.pages.page_session import page_principal
+from api.pages.templating import render
+from api.presenters import decision_out, item_out
+from api.routes.decisions import current_catalog, item_filter
+from api.state import StateDep
+from api.store.records import DecisionFilter
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 20
+ACTION_LABELS = {"accepted": "추천 채택", "changed": "다른 품목", "none": "해당 없음"}
+
+
+@router.get("/decisions")
+def decisions_page(
+    request: Request,
+    state: StateDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    item: Annotated[str, Query(max_length=32)] = "",
+    decision: Annotated[Literal["", "accepted", "changed", "none"], Query()] = "",
+    date_from: Annotated[date | None, Query()] = None,
+    date_to: Annotated[date | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    principal = page_principal(request, state, Permission.READ_DECISIONS)
+    catalog = current_catalog(state)
+    flt = DecisionFilter(
+        item_id=item_filter(item, catalog),
+        action=decision or None,
+        date_from=date_from,
+        date_to=date_to,
+        text=q.strip() or None,
+    )
+    found = state.store.list_decisions(flt, page, PER_PAGE)
+    context = {
+        "rows": [decision_out(r, catalog) for r in found.items],
+        "total": found.total,
+        "page": page,
+        "pages": max(1, -(-found.total // PER_PAGE)),
+        "filters": {"q": q, "item": item, "decision": decision, "date_from": date_from, "date_to": date_to},
+        "action_labels": ACTION_LABELS,
+    }
+    return render(request, state, "decisions.html", context, principal=principal)
+
+
+@router.get("/decisions/{decision_id}")
+def decision_page(
+    request: Request, state: StateDep, decision_id: int, saved: Annotated[int, Query()] = 0
+) -> Response:
+    principal = page_principal(request, state, Permission.READ_DECISIONS)
+    record = state.store.get_decision(decision_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"판정 {decision_id}번을 찾을 수 없습니다.")
+    context = {
+        "d": decision_out(record, current_catalog(state)),
+        "saved": bool(saved),
+        "action_labels": ACTION_LABELS,
+    }
+    return render(request, state, "decision_detail.html", context, principal=principal)
+
+
+@router.get("/items/{code}")
+def item_page(request: Request, state: StateDep, code: str) -> Response:
+    principal = page_principal(request, state, Permission.READ_CATALOG)
+    catalog = current_catalog(state)
+    item = catalog.resolve_item(code) if catalog else None
+    if catalog is None or item is None:
+        raise ApiError(404, "not_found", f"품목 '{code}'를 찾을 수 없습니다.")
+    return render(request, state, "item.html", {"item": item_out(catalog, item)}, principal=principal)

@@ -1,0 +1,100 @@
+"""Reviewer decisions: save (transactional, teaches the live classifier), list, read."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from api.auth.dependencies import require
+from api.auth.principal import Principal
+from api.auth.roles import Permission
+from api.classification import live_classifier
+from api.decision_saving import save_decision
+from api.errors import ApiError
+from api.presenters import decision_out
+from api.schemas import DecisionInput, DecisionListOut, DecisionOut
+from api.state import ServiceState, StateDep
+from api.store.records import DecisionFilter
+from api.validation import validate_personal
+from catalog.model import Catalog
+
+router = APIRouter(prefix="/v1", tags=["decisions"])
+Saving = Annotated[Principal, Depends(require(Permission.SAVE_DECISION))]
+Reading = Annotated[Principal, Depends(require(Permission.READ_DECISIONS))]
+
+
+def current_catalog(state: ServiceState) -> Catalog | None:
+    classifier = state.classifiers.current
+    return classifier.catalog if classifier else None
+
+
+def item_filter(item: str | None, catalog: Catalog | None) -> str | None:
+    if not item:
+        return None
+    if item.strip().upper() == "NONE":
+        return "NONE"
+    resolved = catalog.resolve_item(item) if catalog else None
+    return resolved.id if resolved else item.strip()
+
+
+@router.post(
+    "/decisions",
+    response_model=DecisionOut,
+    status_code=201,
+    summary="심사역 최종 판정 저장: 추천 채택, 다른 품목, 또는 NONE(해당 없음) + 의견",
+)
+def create_decision(body: DecisionInput, state: StateDep, principal: Saving) -> DecisionOut:
+    personal = validate_personal(body.model_dump())
+    catalog = live_classifier(state).catalog
+    record = save_decision(
+        state,
+        catalog,
+        run_id=body.run_id,
+        personal=personal,
+        final_code=body.final_item_id,
+        comment=body.comment,
+        reviewer=principal.name,
+        reviewer_key=principal.key_id,
+    )
+    return decision_out(record, catalog)
+
+
+@router.get(
+    "/decisions",
+    response_model=DecisionListOut,
+    summary="저장된 판정 목록 (사업자등록번호·대표자명은 마스킹)",
+)
+def list_decisions(
+    state: StateDep,
+    _: Reading,
+    item: Annotated[str | None, Query(max_length=32, description="최종 품목 id/코드 또는 NONE")] = None,
+    decision: Annotated[Literal["accepted", "changed", "none"] | None, Query(description="판정 구분")] = None,
+    reviewer: Annotated[str | None, Query(max_length=128)] = None,
+    date_from: Annotated[date | None, Query(description="저장일 이후 (YYYY-MM-DD)")] = None,
+    date_to: Annotated[date | None, Query(description="저장일 이전 (YYYY-MM-DD)")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="기업명·제품·기술·의견 검색")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> DecisionListOut:
+    catalog = current_catalog(state)
+    item_id = item_filter(item, catalog)
+    flt = DecisionFilter(
+        item_id=item_id, action=decision, reviewer=reviewer, date_from=date_from, date_to=date_to, text=q
+    )
+    found = state.store.list_decisions(flt, page, per_page)
+    return DecisionListOut(
+        items=[decision_out(r, catalog) for r in found.items],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
+
+
+@router.get("/decisions/{decision_id}", response_model=DecisionOut, summary="판정 하나 (마스킹)")
+def get_decision(decision_id: int, state: StateDep, _: Reading) -> DecisionOut:
+    record = state.store.get_decision(decision_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"판정 {decision_id}번을 찾을 수 없습니다.")
+    return decision_out(record, current_catalog(state))

@@ -1,0 +1,46 @@
+"""Liveness and readiness (public)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.errors import ApiError
+from api.schemas import HealthOut, ReadyOut
+from api.state import StateDep
+from api.store.repository import StoreUnavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthOut, summary="Liveness: the process answers")
+def health() -> HealthOut:
+    return HealthOut(status="ok")
+
+
+@router.get(
+    "/ready",
+    response_model=ReadyOut,
+    summary="Readiness: an index build is loaded and the database answers (503 otherwise)",
+)
+def ready(state: StateDep) -> ReadyOut:
+    classifier = state.classifiers.current
+    index: dict[str, Any] = {"loaded": classifier is not None}
+    if classifier is not None:
+        index["versions"] = dict(classifier.versions)
+    elif state.classifiers.load_error:
+        index["reason"] = state.classifiers.load_error
+    try:
+        state.ensure_schema()
+        database = "ok"
+    except StoreUnavailable:
+        database = "unavailable"
+    if classifier is None or database != "ok":
+        problems = []
+        if classifier is None:
+            problems.append({"component": "index", "message": "분류 색인이 적재되지 않았습니다."})
+        if database != "ok":
+            problems.append({"component": "database", "message": "데이터베이스에 연결할 수 없습니다."})
+        raise ApiError(503, "not_ready", "서비스가 아직 준비되지 않았습니다.", details=problems)
+    return ReadyOut(status="ready", index=index, database=database)

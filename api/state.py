@@ -1,0 +1,54 @@
+"""What the running service holds: settings, reference lists, store, classifier slot, limiters."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.auth.rate_limit import RateLimiter
+from api.classifier_slot import ClassifierSlot
+from api.store.repository import Store
+from api.validation import ReferenceLists
+from innogrowth.settings import Settings
+
+SESSION_SECRET_NAME = "session_signing_key"
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    refs: ReferenceLists
+    store: Store
+    classifiers: ClassifierSlot
+    limiter: RateLimiter
+    login_limiter: RateLimiter
+    schema_ready: bool = False
+    _session_secret: bytes | None = None
+    _secret_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ensure_schema(self) -> None:
+        """Create missing tables (once) and check that the database answers; StoreUnavailable if not."""
+        if not self.schema_ready:
+            self.store.create_schema()
+            self.schema_ready = True
+        self.store.ping()
+
+    def session_secret(self) -> bytes:
+        """The cookie-signing key, kept in the database so every worker and restart shares it."""
+        if self._session_secret is None:
+            with self._secret_lock:
+                value = self.store.get_or_create_secret(SESSION_SECRET_NAME, lambda: secrets.token_hex(32))
+                self._session_secret = bytes.fromhex(value)
+        return self._session_secret
+
+
+def service_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+StateDep = Annotated[ServiceState, Depends(service_state)]
