@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth.keys import create_key
+from api.auth.roles import ROLES
 from api.store.factory import open_store
 from api.store.sql_store import SqlStore
 from api.validation import business_number_check_digit
@@ -127,9 +128,9 @@ def harness(
 ) -> Iterator[ApiHarness]:
     settings = settings_for(tmp_path, small_catalog_file, api_build)
     store = open_store(settings.resolved_database_url())
-    keys = {
-        role: create_key(store, name=f"{role}-tester", role=role).plaintext  # type: ignore[arg-type]
-        for role in ("reviewer", "maintainer", "api")
+    keys: dict[str, str] = {
+        role: create_key(store, name=f"{role}-tester", role=role).plaintext
+        for role in ROLES
     }
     app = create_app(settings, classifier=module_classifier, store=store)
     with TestClient(app) as client:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
@@ -13,12 +13,13 @@ from starlette.datastructures import UploadFile
 from api.auth.dependencies import require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
+from api.batch_classification import classify_row
 from api.batch_rows import MAX_BATCH_ROWS, BatchFormat, BatchRow, detect_format, read_rows
-from api.classification import classify_and_record, classify_company, live_classifier
-from api.errors import ApiError, input_invalid_error
+from api.classification import classify_and_record, live_classifier
+from api.errors import ApiError
 from api.schemas import ClassifyResponse, CompanyInput, InputNoteOut
 from api.state import StateDep
-from api.validation import InputInvalid, ReferenceLists, Strictness, validate_company
+from api.validation import ReferenceLists, validate_company
 from rag.classifier import Classifier
 
 router = APIRouter(prefix="/v1", tags=["classify"])
@@ -76,37 +77,12 @@ def _rows(text: str, fmt: BatchFormat) -> list[BatchRow]:
     return rows
 
 
-def _classify_row(
-    row: BatchRow, classifier: Classifier, refs: ReferenceLists, use_llm: bool
-) -> dict[str, Any]:
-    head: dict[str, Any] = {"line": row.line, "id": row.id}
-    if row.data is None:
-        return {**head, "ok": False, "error": {"code": "unreadable_row", "message": row.error, "field": None}}
-    try:
-        company = validate_company(row.data, refs, require_personal=False, strictness=Strictness.BATCH)
-    except InputInvalid as exc:
-        err = input_invalid_error(exc)
-        error = {"code": err.code, "message": err.message, "field": err.field, "details": err.details}
-        return {**head, "ok": False, "error": error}
-    try:
-        result = classify_company(classifier, company, use_llm=use_llm)
-    except ApiError as exc:
-        return {**head, "ok": False, "error": {"code": exc.code, "message": exc.message, "field": None}}
-    return {
-        **head,
-        "ok": True,
-        "notes": [n.to_dict() for n in company.notes],
-        "company": company.record.to_dict(),
-        "result": result.to_dict(),
-    }
-
-
 def _stream(
     rows: list[BatchRow], classifier: Classifier, refs: ReferenceLists, use_llm: bool
 ) -> Iterator[str]:
     ok = 0
     for row in rows:
-        out = _classify_row(row, classifier, refs, use_llm)
+        out = classify_row(row, classifier, refs, use_llm=use_llm)
         ok += bool(out["ok"])
         yield json.dumps(out, ensure_ascii=False) + "\n"
     yield json.dumps({"summary": {"rows": len(rows), "ok": ok, "failed": len(rows) - ok}}) + "\n"
