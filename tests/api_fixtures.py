@@ -62,15 +62,16 @@ def small_catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def settings_for(data_dir: Path, catalog_file: Path, build: BuildResult, **extra: Any) -> Settings:
-    return Settings(
-        data_dir=data_dir,
-        catalog_path=catalog_file,
-        build_dir=build.path.parent,
-        rate_limit_per_minute=extra.pop("rate_limit_per_minute", 10_000),
-        llm_base_url=None,
-        bootstrap_admin_key=None,
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "catalog_path": catalog_file,
+        "build_dir": build.path.parent,
+        "rate_limit_per_minute": 10_000,
+        "llm_base_url": None,
+        "bootstrap_admin_key": None,
         **extra,
-    )
+    }
+    return Settings(**values)
 
 
 @pytest.fixture(scope="session")
@@ -129,8 +130,7 @@ def harness(
     settings = settings_for(tmp_path, small_catalog_file, api_build)
     store = open_store(settings.resolved_database_url())
     keys: dict[str, str] = {
-        role: create_key(store, name=f"{role}-tester", role=role).plaintext
-        for role in ROLES
+        role: create_key(store, name=f"{role}-tester", role=role).plaintext for role in ROLES
     }
     app = create_app(settings, classifier=module_classifier, store=store)
     with TestClient(app) as client:
