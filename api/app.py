@@ -23,7 +23,7 @@ from api.errors import install_error_handlers
 from api.json_logging import configure_json_logging
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from api.pages.install import install_pages
-from api.routes import admin, catalog, classify, decisions, health
+from api.routes import admin, catalog, classify, decisions, docs, health
 from api.state import ServiceState
 from api.store.decision_judgments import judgments_from
 from api.store.repository import Store, StoreUnavailable
@@ -117,12 +117,12 @@ def create_app(
         ),
         version="1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by api.routes.docs from local files
         redoc_url=None,
     )
     install_error_handlers(app)
-    for router in (health.router, classify.router, catalog.router, decisions.router, admin.router):
-        app.include_router(router)
+    for module in (health, docs, classify, catalog, decisions, admin):
+        app.include_router(module.router)
     install_pages(app)
     app.add_middleware(BodySizeLimitMiddleware, limit_for=body_limit_for)
     if settings.cors_origins:

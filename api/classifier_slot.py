@@ -13,10 +13,12 @@ from collections.abc import Callable
 
 from catalog.judgments import Judgment
 from rag.classifier import Classifier
+from rag.company import CompanyRecord
 
 logger = logging.getLogger("innogrowth.api.classifier")
 
 ClassifierLoader = Callable[[], Classifier]
+WARM_UP_RECORD = CompanyRecord(ksic_code="29280", main_products="산업용 로봇", st_code="EA0101")
 SavedJudgments = Callable[[Classifier], list[Judgment]]
 """The saved decisions (as judgments) that apply to a classifier's catalog."""
 
@@ -66,6 +68,7 @@ class ClassifierSlot:
             raise ReloadInProgress
         try:
             fresh = self._loader()
+            fresh.classify(WARM_UP_RECORD, use_llm=False)  # first real request is not the slow one
             add_missing(fresh, self._saved_judgments(fresh))
             with self._swap_lock:
                 add_missing(fresh, self._saved_judgments(fresh))

@@ -18,6 +18,9 @@ def serve(
     """Serve the JSON API (/v1, docs at /docs) and the reviewer pages."""
     import uvicorn
 
+    from api.json_logging import uvicorn_log_config
+    from innogrowth.settings import Settings
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -26,5 +29,5 @@ def serve(
         reload=reload,
         workers=None if reload else workers,
         access_log=False,  # the app logs each request as JSON, without query strings
-        log_level="info",
+        log_config=uvicorn_log_config(Settings().log_level),
     )

@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,12 +23,24 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_json_logging(level: str) -> None:
-    """Send the service's loggers to stderr as JSON lines (idempotent)."""
-    for name in ("innogrowth", "uvicorn.error"):
-        logger = logging.getLogger(name)
-        logger.setLevel(level.upper())
-        if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-            handler = logging.StreamHandler()
-            handler.setFormatter(JsonFormatter())
-            logger.handlers = [handler]
-            logger.propagate = False
+    """Give the service's loggers a JSON handler on stderr (idempotent; propagation untouched)."""
+    logger = logging.getLogger("innogrowth")
+    logger.setLevel(level.upper())
+    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+
+
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """uvicorn's own messages (startup, errors) as JSON too; its access log stays off."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "api.json_logging.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn.error": {"level": level.upper()},
+        },
+    }

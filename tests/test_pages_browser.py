@@ -156,3 +156,18 @@ def test_classify_review_edit_and_save(page: Any, live_server: LiveServer, tmp_p
     table = page.inner_text("#decision-list")
     assert values["company_name"] in table and "홍*동" in table and "-*****" in table
     assert values["business_number"] not in table and "2순위 품목이 더 적합" in table
+
+
+def test_api_docs_render_from_local_files(browser: Any, live_server: LiveServer) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    tab.goto(live_server.url + "/docs")
+    tab.wait_for_selector(".swagger-ui .title")
+    assert "innogrowth" in tab.inner_text(".swagger-ui .title")
+    tab.wait_for_selector(".opblock-summary-path")
+    paths = " ".join(tab.locator(".opblock-summary-path").all_inner_texts()).replace("\u200b", "")
+    assert "/v1/classify" in paths and "/v1/decisions" in paths
+    assert requested and all(url.startswith(live_server.url) for url in requested)
+    context.close()
