@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from eval.summary import HEADLINE
+from eval.metrics import HEADLINE
 
 COMPARED = (
     "accuracy",

@@ -17,6 +17,7 @@ from catalog.model import Catalog
 from eval.prediction import Prediction
 
 RECALL_KS = (5, 10, 20)
+HEADLINE = ("accuracy", "hit_at_3", "macro_f1")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,127 @@
+"""`innogrowth eval run`: cross-validated metrics of the classifier next to baselines, a report,
+and an optional regression check against a stored summary."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from eval.pipeline import Options, Reference, build_training_index, evaluate, load_index
+from eval.report import main_tables
+from eval.summary import read_summary
+from eval.tables import comparison_table, to_rich
+
+app = typer.Typer(help="Evaluate the classifier on labelled judgments: metrics, baselines, report.")
+console = Console()
+
+
+def _command_line() -> str:
+    return " ".join(["innogrowth", *(shlex.quote(a) for a in sys.argv[1:])])
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/red]")
+    return typer.Exit(1)
+
+
+@app.command()
+def run(
+    dataset: Annotated[
+        Path, typer.Option(help="Labelled judgments (JSONL/CSV) to evaluate", exists=True, dir_okay=False)
+    ],
+    folds: Annotated[
+        int | None, typer.Option(help="K-fold cross-validation over the dataset (default 5)", min=2)
+    ] = None,
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            help="Judgments that form the index instead of folds; the dataset is all test", exists=True
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Classify only a seeded sample of N records", min=1)
+    ] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Never call the LLM reranker")] = False,
+    compare: Annotated[
+        Path | None, typer.Option(help="A summary.json to compare with (e.g. eval/baseline_summary.json)")
+    ] = None,
+    max_drop: Annotated[float, typer.Option(help="Fail when a headline metric drops by more", min=0)] = 0.02,
+    out: Annotated[Path, typer.Option(help="Runs are written to OUT/<timestamp>/")] = Path("eval/runs"),
+    seed: Annotated[int, typer.Option(help="Seed of the folds, the sample and the bootstrap")] = 13,
+    quiet: Annotated[bool, typer.Option(help="No progress bars")] = False,
+) -> None:
+    """Classify every record with only the other folds' judgments in the index; baselines run on
+    the same folds. Exit status 1 when `--compare` finds a headline metric dropped by > --max-drop."""
+    from catalog.judgments import load_judgments
+    from catalog.loader import CatalogError
+    from index_build.artifacts import BuildError
+    from innogrowth.settings import Settings
+    from rag.classifier import Classifier
+    from rag.embedder import make_embedder
+
+    if folds is not None and train is not None:
+        raise typer.BadParameter("use either --folds or --train, not both")
+    reference = None
+    if compare is not None:
+        try:
+            reference = Reference(str(compare), read_summary(compare))
+        except (OSError, ValueError) as exc:
+            raise _fail(f"cannot compare with {compare}: {exc}") from exc
+    settings = Settings()
+    embedder = make_embedder(settings.embedder, settings.embedder_batch_size)
+    try:
+        if train is not None:
+            console.print(f"building an index from {train} (the serving build is untouched)")
+            settings = build_training_index(settings, train, embedder, show_progress=not quiet)
+        classifier = Classifier.load(settings, embedder=embedder)
+        index = load_index(
+            settings.resolved_build_dir(),
+            embedder.id,
+            classifier.catalog.version_id,
+            classifier.versions["build"],
+        )
+    except (BuildError, CatalogError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    loaded = load_judgments(dataset, classifier.catalog)
+    if loaded.bad_rows:
+        console.print(
+            f"[yellow]{len(loaded.bad_rows)} bad rows in {dataset} skipped "
+            f"(see `innogrowth catalog check-judgments {dataset}`)[/yellow]"
+        )
+    if not loaded.judgments:
+        raise _fail(f"{dataset} holds no usable judgments")
+    options = Options(
+        dataset=dataset,
+        folds=folds or 5,
+        train=train,
+        limit=limit,
+        seed=seed,
+        use_llm=not no_llm,
+        command=_command_line(),
+        show_progress=not quiet,
+        max_drop=max_drop,
+    )
+    try:
+        result = evaluate(
+            classifier, index, loaded.judgments, options, out, reference=reference, log=console.print
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    for table in main_tables(result.summary)[:2]:
+        console.print(to_rich(table))
+    console.print(
+        f"run written to [bold]{result.directory}[/bold] ({result.summary['config']['elapsed_s']} s)"
+    )
+    if result.comparison is not None and reference is not None:
+        console.print(to_rich(comparison_table(result.comparison, reference.label)))
+        for warning in result.comparison.warnings:
+            console.print(f"[yellow]{warning}[/yellow]")
+        if result.comparison.failed:
+            names = ", ".join(r.metric for r in result.comparison.failures)
+            raise _fail(f"regression: {names} dropped by more than {max_drop:.3f}")
+        console.print(f"[green]no headline metric dropped by more than {max_drop:.3f}[/green]")
