@@ -28,6 +28,7 @@ from api.state import ServiceState
 from api.store.decision_judgments import judgments_from
 from api.store.repository import Store, StoreUnavailable
 from api.validation import ReferenceLists
+from catalog.judgments import Judgment
 from index_build.artifacts import BuildError
 from innogrowth.settings import Settings
 from rag.classifier import Classifier
@@ -55,7 +56,16 @@ def _make_state(
 
         store = SqlStore(make_engine(settings.resolved_database_url()))
     live_store = store
-    slot = ClassifierSlot(loader, lambda clf: judgments_from(live_store, clf.catalog))
+
+    def saved_judgments(classifier: Classifier) -> list[Judgment]:
+        try:
+            return judgments_from(live_store, classifier.catalog)
+        except StoreUnavailable as exc:
+            # Serve anyway; the decisions join at the next reload (or rebuild).
+            logger.error("saved decisions unavailable", extra={"event": "db_unavailable", "reason": str(exc)})
+            return []
+
+    slot = ClassifierSlot(loader, saved_judgments)
     return ServiceState(
         settings=settings,
         refs=refs,
@@ -81,8 +91,6 @@ def _start(state: ServiceState, classifier: Classifier | None) -> None:
     except BuildError as exc:
         state.classifiers.load_error = str(exc)
         logger.error("no usable index build", extra={"event": "index_not_ready", "reason": str(exc)})
-    except StoreUnavailable as exc:
-        logger.error("saved decisions unavailable", extra={"event": "db_unavailable", "reason": str(exc)})
 
 
 def create_app(

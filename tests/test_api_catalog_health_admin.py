@@ -22,6 +22,7 @@ from tests.api_fixtures import (
     settings_for,
     small_catalog_file,
 )
+from tests.system_services import free_port
 
 __all__ = ["api_build", "harness", "module_classifier", "small_catalog_file"]
 
@@ -130,3 +131,22 @@ def test_reload_failure_keeps_the_old_classifier(
         r = client.post("/v1/admin/reload", headers={"X-API-Key": key})
         assert r.status_code == 503 and "another catalog" in r.json()["error"]["details"][0]["reason"]
         assert client.post("/v1/classify", json=company(), headers={"X-API-Key": key}).status_code == 200
+
+
+def test_database_down_at_start_serves_classification_and_is_not_ready(
+    tmp_path: Path, small_catalog_file: Path, api_build: BuildResult, module_classifier: Classifier
+) -> None:
+    settings = settings_for(
+        tmp_path,
+        small_catalog_file,
+        api_build,
+        database_url=f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none",
+    )
+    app = create_app(settings, classifier=module_classifier)
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        ready = client.get("/ready")
+        assert ready.status_code == 503
+        assert {d["component"] for d in ready.json()["error"]["details"]} == {"database"}
+        r = client.get("/v1/catalog", headers={"X-API-Key": "ig_0123456789ab_" + "x" * 30})
+        assert r.status_code == 503 and r.json()["error"]["code"] == "db_unavailable"
