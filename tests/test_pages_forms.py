@@ -129,3 +129,11 @@ def test_logout(harness: ApiHarness) -> None:
     token = login(harness.client, harness.keys["reviewer"])
     harness.client.post("/logout", data={"csrf_token": token})
     assert harness.client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_login_redirects_only_to_local_paths(harness: ApiHarness) -> None:
+    page = harness.client.get("/login?next=//evil.example/x").text
+    assert 'name="next" value="/"' in page
+    form = {"api_key": harness.keys["reviewer"], "csrf_token": csrf(page), "next": "https://evil.example/"}
+    r = harness.client.post("/login", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"

@@ -25,6 +25,7 @@ from api.store.records import (
 from api.store.repository import DecisionConflict, RunNotFound, StoreUnavailable
 from api.store.sql_store import SqlStore
 from catalog.model import Catalog
+from index_build.extra_judgments import saved_decision_judgments
 from innogrowth.settings import Settings
 from tests.system_services import free_port, postgres_url
 
@@ -169,6 +170,7 @@ def test_judgments_from_decisions_skip_items_gone_from_the_catalog(
 def test_no_database_file_means_no_extra_judgments(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "fresh", database_url=None)
     assert decisions_as_judgments(settings) == []
+    assert saved_decision_judgments(settings) == []
     assert not (tmp_path / "fresh" / "innogrowth.db").exists()
 
 
