@@ -9,7 +9,7 @@ from typing import Any
 
 from catalog.judgments import Judgment, parse_row
 from index_build import layout
-from index_build.manifest import Manifest
+from index_build.manifest import FORMAT_VERSION, Manifest
 from rag.bm25 import Bm25Index
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
@@ -25,6 +25,7 @@ class BuildArtifacts:
     manifest: Manifest
     item_ids: list[str]
     item_index: FaissVectorIndex
+    item_name_index: FaissVectorIndex
     judgments: list[Judgment]
     judgment_index: FaissVectorIndex
     lexical: Bm25Index
@@ -34,6 +35,10 @@ class BuildArtifacts:
 
 def check_compatible(manifest: Manifest, embedder_id: str, catalog_version: str) -> None:
     problems = []
+    if manifest.format_version != FORMAT_VERSION:
+        problems.append(
+            f"its format is version {manifest.format_version}, this release reads {FORMAT_VERSION}"
+        )
     if manifest.embedder_id != embedder_id:
         problems.append(f"it was embedded with {manifest.embedder_id!r} but the settings use {embedder_id!r}")
     if manifest.catalog_version != catalog_version:
@@ -63,6 +68,7 @@ def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
         manifest=manifest,
         item_ids=list(meta["item_ids"]),
         item_index=FaissVectorIndex.load(path / layout.ITEMS_INDEX),
+        item_name_index=FaissVectorIndex.load(path / layout.ITEM_NAMES_INDEX),
         judgments=judgments,
         judgment_index=FaissVectorIndex.load(path / layout.JUDGMENTS_INDEX),
         lexical=Bm25Index.from_json(json.loads((path / layout.LEXICAL).read_text("utf-8"))),

@@ -19,7 +19,12 @@ from catalog.model import Catalog
 from index_build import layout
 from index_build.embedding_cache import EmbeddingCache
 from index_build.manifest import Manifest
-from index_build.passages import item_lexical_text, item_passage, judgment_passage
+from index_build.passages import (
+    item_lexical_text,
+    item_name_passage,
+    item_passage,
+    judgment_passage,
+)
 from rag.bm25 import Bm25Index
 from rag.embedder import Embedder, Vectors
 from rag.korean_tokens import KoreanTokenizer
@@ -108,6 +113,9 @@ def build_index(
             )
             FaissVectorIndex.build(item_vecs, embedder.dim).save(tmp / layout.ITEMS_INDEX)
             (tmp / layout.ITEMS_META).write_text(json.dumps({"item_ids": [i.id for i in cat.items]}), "utf-8")
+            name_vecs = _embed(cache, embedder, [item_name_passage(cat, i) for i in cat.items],
+                               progress, "embed item names")
+            FaissVectorIndex.build(name_vecs, embedder.dim).save(tmp / layout.ITEM_NAMES_INDEX)
             timings["embed_items"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
@@ -146,7 +154,7 @@ def build_index(
                 ranker_info = train_ranker(inputs, tmp, embedder, progress)
                 timings["ranker"] = time.perf_counter() - t0
 
-        vectors = len(cat.items) + len(inputs.judgments)
+        vectors = 2 * len(cat.items) + len(inputs.judgments)
         embed_s = timings["embed_items"] + timings["embed_judgments"]
         manifest = Manifest(
             build_id=build_id,

@@ -13,6 +13,12 @@ def item_passage(catalog: Catalog, item: Item) -> str:
     return f"{theme.name} > {field.name} > {item.name}. {body}"
 
 
+def item_name_passage(catalog: Catalog, item: Item) -> str:
+    """The item name alone (with its field): matches short company texts best."""
+    _, field, _ = catalog.path_of(item)
+    return f"{item.name} ({field.name})"
+
+
 def item_lexical_text(catalog: Catalog, item: Item) -> str:
     """Text for BM25: the item name counts twice so that name words weigh more."""
     _, field, _ = catalog.path_of(item)

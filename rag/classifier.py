@@ -32,7 +32,7 @@ from rag.signals import SIGNAL_NAMES
 
 TOP_N = 3
 LLM_CANDIDATES = 8
-NONE_THRESHOLD = 0.5
+NONE_MARGIN = 1.0
 
 
 class Reranker(Protocol):
@@ -48,7 +48,8 @@ class Reranker(Protocol):
 class ClassifierOptions:
     candidate_k: int = 20
     abstain_threshold: float = 0.2
-    none_threshold: float = NONE_THRESHOLD
+    # 해당 없음 when P(NONE) >= margin · P(top item): the more probable label wins at margin 1
+    none_margin: float = NONE_MARGIN
     prompt_version: str = "v1"
 
 
@@ -95,7 +96,7 @@ class Classifier:
             catalog, arts, emb, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
         )
         options = ClassifierOptions(
-            settings.candidate_k, settings.abstain_threshold, NONE_THRESHOLD, settings.prompt_version
+            settings.candidate_k, settings.abstain_threshold, NONE_MARGIN, settings.prompt_version
         )
         return cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
 
@@ -187,11 +188,13 @@ class Classifier:
             return decision, verdict[1]
         if not recs:
             return "not_applicable", "후보 품목을 찾지 못했습니다."
-        if scored.none_probability >= self.options.none_threshold:
+        p_none = scored.none_probability
+        p_top = (1 - p_none) * float(scored.probabilities[scored.order[0]])
+        if p_none >= self.options.none_margin * p_top:
             return (
                 "not_applicable",
-                f"유사 과거 판정과 업종 통계로 볼 때 해당 품목이 없을 가능성이 높습니다 "
-                f"(해당 없음 확률 {scored.none_probability:.0%}).",
+                f"유사 과거 판정과 업종 통계로 볼 때 해당 품목이 없을 가능성({p_none:.0%})이 "
+                f"1순위 품목일 가능성({p_top:.0%})보다 높습니다.",
             )
         if recs[0].confidence < self.options.abstain_threshold:
             return (

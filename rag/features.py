@@ -15,6 +15,8 @@ ITEM_FEATURES = (
     "dense",
     "dense_gap",
     "dense_recip_rank",
+    "dense_name",
+    "dense_name_gap",
     "dense_ksic",
     "dense_st",
     "knn_vote",
@@ -54,6 +56,7 @@ def candidate_positions(sig: SignalScores, k: int) -> list[int]:
     rankings = [
         sig.ranking("dense")[:per],
         sig.ranking("lexical")[:per],
+        [int(i) for i in np.argsort(-sig.dense_name)[: per // 2]],
         [int(i) for i in np.argsort(-sig.dense_ksic)[: per // 2]],
     ]
     knn_items = [i for i in sig.ranking("knn") if sig.knn_vote[i] > 0][:per]
@@ -76,6 +79,7 @@ def item_feature_rows(sig: SignalScores, positions: list[int], name_terms: list[
     rank_of = np.empty_like(dense_order)
     rank_of[dense_order] = np.arange(len(dense_order))
     dense_top = float(sig.dense.max()) if len(sig.dense) else 0.0
+    name_top = float(sig.dense_name.max()) if len(sig.dense_name) else 0.0
     lex_top = float(sig.lexical.max()) if len(sig.lexical) else 0.0
     rows = []
     for i in positions:
@@ -84,6 +88,8 @@ def item_feature_rows(sig: SignalScores, positions: list[int], name_terms: list[
                 sig.dense[i],
                 sig.dense[i] - dense_top,
                 1.0 / (1 + rank_of[i]),
+                sig.dense_name[i],
+                sig.dense_name[i] - name_top,
                 sig.dense_ksic[i],
                 sig.dense_st[i],
                 sig.knn_vote[i],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import math
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,11 +44,13 @@ def item_name_terms(res: RetrievalResources) -> list[list[str]]:
 
 
 def _fit_linear(
-    x: FloatArray, y: npt.NDArray[np.int_], features: tuple[str, ...], c: float = 1.0
+    x: FloatArray, y: npt.NDArray[np.int_], features: tuple[str, ...], *, balanced: bool
 ) -> LinearModel:
+    """Standardised logistic regression. The NONE model is unbalanced so that its probability
+    stays calibrated (the decision compares it with the top item's probability)."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced" if balanced else None)
     lr.fit((x - mean) / scale, y)
     return LinearModel(features, mean, scale, lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))
 
@@ -61,6 +63,126 @@ def _platt(raw: list[float], correct: list[int]) -> tuple[float, float]:
     return (float(lr.coef_[0][0]), float(lr.intercept_[0]))
 
 
+@dataclass
+class OofRows:
+    """Out-of-fold feature rows: one block of candidate rows per past judgment."""
+
+    x: FloatArray  # candidate rows × ITEM_FEATURES
+    y: npt.NDArray[np.int_]  # 1 where the candidate is the judged item
+    starts: list[int]  # first row of each record's block
+    sizes: list[int]
+    record_x: FloatArray  # records × RECORD_FEATURES
+    is_none: npt.NDArray[np.int_]
+    record_fold: npt.NDArray[np.int_]
+
+    def block(self, i: int) -> slice:
+        return slice(self.starts[i], self.starts[i] + self.sizes[i])
+
+    @property
+    def row_fold(self) -> npt.NDArray[np.int_]:
+        return np.repeat(self.record_fold, self.sizes)
+
+
+def collect_oof_rows(
+    res: RetrievalResources,
+    cache: QueryVectorCache,
+    k: int,
+    folds: int,
+    progress: Progress | None = None,
+) -> OofRows:
+    """Features of every past judgment computed with its own fold held out of the index."""
+    names = item_name_terms(res)
+    fusion = Ranker(kind="rank-fusion")
+    task = progress.add_task("train ranker (out-of-fold)", total=len(res.judgments)) if progress else None
+    blocks: list[FloatArray] = []
+    ys: list[int] = []
+    starts: list[int] = []
+    sizes: list[int] = []
+    rec_rows: list[FloatArray] = []
+    is_none: list[int] = []
+    rec_fold: list[int] = []
+    for f in range(folds):
+        sub = res.restricted_to([j.id for j in res.judgments if fold_of(j.id, folds) != f])
+        for j in (j for j in res.judgments if fold_of(j.id, folds) == f):
+            scored = score_record(CompanyRecord.from_judgment(j), sub, cache, fusion, names, k)
+            label_pos = sub.item_position.get(j.item_id, -1)
+            starts.append(len(ys))
+            sizes.append(len(scored.positions))
+            ys += [int(p == label_pos) for p in scored.positions]
+            blocks.append(scored.rows)
+            rec_rows.append(scored.record_row)
+            is_none.append(int(j.item_id == NONE_LABEL))
+            rec_fold.append(f)
+            if progress is not None and task is not None:
+                progress.advance(task)
+    return OofRows(
+        np.vstack(blocks),
+        np.array(ys),
+        starts,
+        sizes,
+        np.vstack(rec_rows),
+        np.array(is_none),
+        np.array(rec_fold),
+    )
+
+
+def fit_from_rows(rows: OofRows, folds: int) -> Ranker:
+    """Item model, NONE model (fed out-of-fold item scores) and Platt calibration."""
+    oof = np.zeros(len(rows.y))
+    row_fold = rows.row_fold
+    for f in range(folds):
+        tr, te = row_fold != f, row_fold == f
+        if rows.y[tr].sum() and te.any():
+            oof[te] = _fit_linear(rows.x[tr], rows.y[tr], ITEM_FEATURES, balanced=True).logits(rows.x[te])
+    item_model = _fit_linear(rows.x, rows.y, ITEM_FEATURES, balanced=True)
+    rec_x = rows.record_x.copy()
+    for i in range(len(rows.starts)):
+        seg = oof[rows.block(i)]
+        rec_x[i, TOP_SCORE_COLUMN] = float(seg.max()) if len(seg) else 0.0
+    none_oof = np.zeros(len(rows.starts))
+    for f in range(folds):
+        tr, te = rows.record_fold != f, rows.record_fold == f
+        if len(set(rows.is_none[tr])) == 2 and te.any():
+            nm = _fit_linear(rec_x[tr], rows.is_none[tr], RECORD_FEATURES, balanced=False)
+            none_oof[te] = 1 / (1 + np.exp(-nm.logits(rec_x[te])))
+    none_model = (
+        _fit_linear(rec_x, rows.is_none, RECORD_FEATURES, balanced=False)
+        if len(set(rows.is_none)) == 2
+        else None
+    )
+    ranker = Ranker(kind="linear", item_model=item_model, none_model=none_model)
+    raw: list[float] = []
+    correct: list[int] = []
+    top1_hits = recall_hits = item_rows = overall_hits = 0
+    for i in range(len(rows.starts)):
+        seg, ys = oof[rows.block(i)], rows.y[rows.block(i)]
+        if not len(seg):
+            overall_hits += int(rows.is_none[i])
+            continue
+        best = int(np.argmax(seg))
+        p_top = (1 - none_oof[i]) * float(ranker.item_probabilities(seg)[best])
+        says_none = none_oof[i] >= p_top  # the decision rule of the classifier (margin 1)
+        overall_hits += int(says_none) if rows.is_none[i] else int(not says_none and ys[best] == 1)
+        raw.append(p_top)
+        correct.append(int(ys[best] == 1))
+        if not rows.is_none[i]:
+            item_rows += 1
+            top1_hits += int(ys[best] == 1)
+            recall_hits += int(ys.any())
+    ranker.calibration = _platt(raw, correct)
+    ranker.info = {
+        "trained_on": len(rows.starts),
+        "item_labelled": item_rows,
+        "folds": folds,
+        "oof_item_top1": round(top1_hits / item_rows, 4) if item_rows else 0.0,
+        "oof_candidate_recall": round(recall_hits / item_rows, 4) if item_rows else 0.0,
+        "oof_none_accuracy": round(float(((none_oof >= 0.5) == rows.is_none).mean()), 4),
+        "oof_accuracy": round(overall_hits / len(rows.starts), 4),
+        "item_weights": dict(zip(ITEM_FEATURES, np.round(item_model.coef, 4).tolist(), strict=True)),
+    }
+    return ranker
+
+
 def fit_ranker(
     res: RetrievalResources,
     cache: QueryVectorCache,
@@ -68,94 +190,14 @@ def fit_ranker(
     folds: int = FOLDS,
     progress: Progress | None = None,
 ) -> Ranker:
-    """Out-of-fold features for every past judgment → item model, NONE model, calibration."""
-    judgments = res.judgments
-    n_items = sum(1 for j in judgments if j.item_id != NONE_LABEL)
-    if n_items < MIN_ITEM_JUDGMENTS or len(judgments) < folds * 2:
+    """Learn from the past judgments, or fall back to rank fusion when they are too few."""
+    n_items = sum(1 for j in res.judgments if j.item_id != NONE_LABEL)
+    if n_items < MIN_ITEM_JUDGMENTS or len(res.judgments) < folds * 2:
         return Ranker(
             kind="rank-fusion",
             info={"reason": f"{n_items} item-labelled judgments (< {MIN_ITEM_JUDGMENTS}): rank fusion"},
         )
-    names = item_name_terms(res)
-    fusion = Ranker(kind="rank-fusion")
-    task = progress.add_task("train ranker (out-of-fold)", total=len(judgments)) if progress else None
-    item_x: list[FloatArray] = []
-    item_y: list[int] = []
-    item_group: list[int] = []
-    records: list[dict[str, Any]] = []
-    for f in range(folds):
-        train_ids = [j.id for j in judgments if fold_of(j.id, folds) != f]
-        sub = res.restricted_to(train_ids)
-        for j in (j for j in judgments if fold_of(j.id, folds) == f):
-            scored = score_record(CompanyRecord.from_judgment(j), sub, cache, fusion, names, k)
-            label_pos = sub.item_position.get(j.item_id, -1)
-            ys = [int(p == label_pos) for p in scored.positions]
-            start = len(item_y)
-            item_x.append(scored.rows)
-            item_y += ys
-            item_group += [len(records)] * len(ys)
-            records.append(
-                {
-                    "row": scored.record_row,
-                    "none": int(j.item_id == NONE_LABEL),
-                    "start": start,
-                    "ys": ys,
-                    "fold": f,
-                }
-            )
-            if progress is not None and task is not None:
-                progress.advance(task)
-    x = np.vstack(item_x)
-    y = np.array(item_y)
-    groups = np.array(item_group)
-    # out-of-fold item scores, so the NONE model and the calibration see honest inputs
-    oof = np.zeros(len(y))
-    rec_fold = np.array([records[g]["fold"] for g in groups])
-    for f in range(folds):
-        tr, te = rec_fold != f, rec_fold == f
-        if y[tr].sum() == 0:
-            continue
-        oof[te] = _fit_linear(x[tr], y[tr], ITEM_FEATURES).logits(x[te])
-    item_model = _fit_linear(x, y, ITEM_FEATURES)
-    rec_x = np.vstack([r["row"] for r in records])
-    for i, r in enumerate(records):
-        seg = oof[r["start"] : r["start"] + len(r["ys"])]
-        rec_x[i, TOP_SCORE_COLUMN] = float(seg.max()) if len(seg) else 0.0
-    rec_y = np.array([r["none"] for r in records])
-    none_oof = np.zeros(len(records))
-    rec_folds = np.array([r["fold"] for r in records])
-    for f in range(folds):
-        tr, te = rec_folds != f, rec_folds == f
-        if len(set(rec_y[tr])) < 2:
-            continue
-        nm = _fit_linear(rec_x[tr], rec_y[tr], RECORD_FEATURES)
-        none_oof[te] = 1 / (1 + np.exp(-nm.logits(rec_x[te])))
-    none_model = _fit_linear(rec_x, rec_y, RECORD_FEATURES) if len(set(rec_y)) == 2 else None
-    ranker = Ranker(kind="linear", item_model=item_model, none_model=none_model)
-    raw, correct, top1_hits, recall_hits, item_rows = [], [], 0, 0, 0
-    for i, r in enumerate(records):
-        seg = oof[r["start"] : r["start"] + len(r["ys"])]
-        if not len(seg):
-            continue
-        probs = ranker.item_probabilities(seg)
-        best = int(np.argmax(seg))
-        raw.append((1 - none_oof[i]) * float(probs[best]))
-        correct.append(int(r["ys"][best] == 1))
-        if not r["none"]:
-            item_rows += 1
-            top1_hits += int(r["ys"][best] == 1)
-            recall_hits += int(any(r["ys"]))
-    ranker.calibration = _platt(raw, correct)
-    ranker.info = {
-        "trained_on": len(records),
-        "item_labelled": item_rows,
-        "folds": folds,
-        "oof_item_top1": round(top1_hits / item_rows, 4) if item_rows else 0.0,
-        "oof_candidate_recall": round(recall_hits / item_rows, 4) if item_rows else 0.0,
-        "oof_none_accuracy": round(float(((none_oof >= 0.5) == rec_y).mean()), 4),
-        "item_weights": dict(zip(ITEM_FEATURES, np.round(item_model.coef, 4).tolist(), strict=True)),
-    }
-    return ranker
+    return fit_from_rows(collect_oof_rows(res, cache, k, folds, progress), folds)
 
 
 def train_ranker_for_build(

@@ -27,6 +27,7 @@ class RetrievalResources:
     item_ids: list[str]
     item_vectors: Vectors
     item_index: FaissVectorIndex
+    item_name_vectors: Vectors
     judgments: list[Judgment]
     judgment_vectors: Vectors
     judgment_index: FaissVectorIndex
@@ -54,6 +55,7 @@ class RetrievalResources:
             item_ids=arts.item_ids,
             item_vectors=arts.item_index.reconstruct_all(),
             item_index=arts.item_index,
+            item_name_vectors=arts.item_name_index.reconstruct_all(),
             judgments=list(arts.judgments),
             judgment_vectors=arts.judgment_index.reconstruct_all(),
             judgment_index=arts.judgment_index,
@@ -86,6 +88,7 @@ class RetrievalResources:
             item_ids=self.item_ids,
             item_vectors=self.item_vectors,
             item_index=self.item_index,
+            item_name_vectors=self.item_name_vectors,
             judgments=judgments,
             judgment_vectors=vectors,
             judgment_index=FaissVectorIndex.build(vectors, self.item_vectors.shape[1]),

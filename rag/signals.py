@@ -1,6 +1,7 @@
 """Each retrieval signal scores every catalog item on its own (measurable separately).
 
 - dense: cosine of the company text to each item passage (FAISS)
+- dense_name: cosine of the company text to each item's name alone
 - dense_ksic / dense_st: the same for the KSIC explanatory note / S&T names of the company's codes
 - knn: similarity-weighted votes of the nearest past judgments (FAISS), and the best similarity
 - lexical: BM25 of the company's Kiwi nouns over catalog text
@@ -32,6 +33,7 @@ class SignalScores:
 
     views: QueryViews
     dense: FloatArray
+    dense_name: FloatArray
     dense_ksic: FloatArray
     dense_st: FloatArray
     knn_vote: FloatArray
@@ -123,6 +125,7 @@ def compute_signals(
     return SignalScores(
         views=views,
         dense=_dense(res, text_vec),
+        dense_name=(res.item_name_vectors @ text_vec).astype(np.float64),
         dense_ksic=_dense(res, ksic_vec),
         dense_st=_dense(res, st_vec),
         knn_vote=knn_vote,
