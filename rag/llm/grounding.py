@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 MIN_KEYWORD_CHARS = 2
 ECHO_WINDOW = 24
+ECHO_RUN = 30
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 
@@ -35,7 +36,8 @@ class EchoFilter:
     """Removes sentences mostly made of text copied from the system prompt.
 
     A character is "copied" when it lies in a run of `ECHO_WINDOW` consecutive characters (spaces
-    and case ignored) that also occurs in the system prompt; a sentence at least half copied goes.
+    and case ignored) that also occurs in the system prompt; a sentence at least half copied goes,
+    and so does one holding `ECHO_RUN` consecutive copied characters (a rule hidden in padding).
     """
 
     def __init__(self, system_prompt: str, window: int = ECHO_WINDOW) -> None:
@@ -48,13 +50,21 @@ class EchoFilter:
         owner = [i for i, s in enumerate(sentences) for _ in _compact(s)]
         compact = "".join(_compact(s) for s in sentences)
         copied = [0] * len(sentences)
+        longest = [0] * len(sentences)
         covered_until = 0
+        run = 0
         for start in range(len(compact) - self._window + 1):
             if compact[start : start + self._window] in self._shingles:
                 for pos in range(max(start, covered_until), start + self._window):
                     copied[owner[pos]] += 1
-                covered_until = start + self._window
-        return " ".join(s for i, s in enumerate(sentences) if copied[i] * 2 < max(1, len(_compact(s))))
+                    run = run + 1 if pos == covered_until and pos and owner[pos] == owner[pos - 1] else 1
+                    longest[owner[pos]] = max(longest[owner[pos]], run)
+                    covered_until = pos + 1
+        return " ".join(
+            s
+            for i, s in enumerate(sentences)
+            if copied[i] * 2 < max(1, len(_compact(s))) and longest[i] < ECHO_RUN
+        )
 
 
 def _compact(text: str) -> str:
