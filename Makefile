@@ -15,7 +15,7 @@ setup: $(BIN)/python  ## install the app and its dev tools into .venv
 	$(BIN)/pip install -e '.[dev]'
 
 index: setup  ## build the index when there is no current build
-	$(BIN)/innogrowth index info >/dev/null 2>&1 || $(BIN)/innogrowth index build
+	$(BIN)/innogrowth index check || $(BIN)/innogrowth index build
 
 run: setup index  ## set up and run the service on embedded defaults (SQLite, no LLM)
 	$(BIN)/innogrowth serve --host $(HOST) --port $(PORT)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from catalog.judgments import Judgment
 from catalog.loader import CatalogError
 from index_build import layout
 from index_build.builder import build_index, read_inputs
@@ -19,6 +20,22 @@ from rag.ranker_training import train_ranker_for_build
 
 app = typer.Typer(help="Build and inspect the retrieval index.")
 console = Console()
+
+
+def _saved_decisions(settings: Settings) -> list[Judgment]:
+    """Saved reviewer decisions, or none (with a warning) when the database cannot be read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.store.repository import StoreUnavailable
+
+    try:
+        return saved_decision_judgments(settings)
+    except (SQLAlchemyError, StoreUnavailable) as exc:
+        console.print(
+            f"[yellow]saved decisions not folded in: database unavailable "
+            f"({type(exc).__name__}); building from the judgments file only[/yellow]"
+        )
+        return []
 
 
 @app.command()
@@ -34,7 +51,7 @@ def build(
         inputs = read_inputs(
             settings.resolved_catalog_path(),
             None if no_judgments else settings.resolved_judgments_path(),
-            extra_judgments=() if no_judgments else saved_decision_judgments(settings),
+            extra_judgments=() if no_judgments else _saved_decisions(settings),
         )
     except CatalogError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -69,3 +86,24 @@ def info() -> None:
         console.print(f"[red]no build under {root}; run `innogrowth index build`[/red]")
         raise typer.Exit(1)
     console.print_json(json.dumps(Manifest.read(path).model_dump(mode="json"), ensure_ascii=False))
+
+
+@app.command()
+def check() -> None:
+    """Exit 0 when the current build can serve with these settings, else say why and exit 1."""
+    from catalog.loader import load_catalog
+    from index_build.artifacts import BuildError, load_current
+    from rag.embedder import embedder_id_for
+
+    settings = Settings()
+    try:
+        catalog = load_catalog(settings.resolved_catalog_path(), expect_counts=False)
+        load_current(
+            settings.resolved_build_dir(),
+            embedder_id=embedder_id_for(settings.embedder),
+            catalog_version=catalog.version_id,
+        )
+    except (BuildError, CatalogError) as exc:
+        console.print(f"[yellow]{exc}[/yellow]")
+        raise typer.Exit(1) from exc
+    console.print("[green]current build matches the settings[/green]")
