@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import func, or_
@@ -102,14 +103,41 @@ def _key_record(row: ApiKeyRow) -> ApiKeyRecord:
     )
 
 
+def _sqlite_file(engine: Engine) -> Path | None:
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 class SqlStore:
     """Every method runs in its own transaction: it commits whole or leaves nothing behind."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._sqlite_path = _sqlite_file(engine)
+        self._sqlite_inode: tuple[int, int] | None = None
+
+    def _check_sqlite_file(self) -> None:
+        """A SQLite file deleted or replaced under the service: pooled connections would go on
+        writing into the old (deleted) file, so drop them; unavailable while the file is missing."""
+        if self._sqlite_path is None:
+            return
+        try:
+            st = self._sqlite_path.stat()
+        except FileNotFoundError:
+            if self._sqlite_inode is None:
+                return  # never opened yet: the first connection creates it
+            self.engine.dispose()
+            raise StoreUnavailable("sqlite_file_missing") from None
+        inode = (st.st_dev, st.st_ino)
+        if self._sqlite_inode is not None and inode != self._sqlite_inode:
+            self.engine.dispose()
+        self._sqlite_inode = inode
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
+        self._check_sqlite_file()
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
