@@ -67,7 +67,7 @@ def save_decision(
                 action=action_for(run, final_item_id),
                 reviewer=reviewer,
                 reviewer_key=reviewer_key,
-                comment=comment.strip(),
+                comment=comment.replace("\x00", "").strip(),
             )
         )
     except RunNotFound as exc:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ApiError, envelope, http_error
@@ -113,6 +114,9 @@ class BodySizeLimitMiddleware:
             await _send_json(send, 413, envelope(error, request_id))
             return
         received = 0
+        # An HTTPException, not ApiError: FastAPI re-raises it from body parsing (anything else
+        # there becomes 400), and the app's handler answers 413 in the envelope.
+        too_large = StarletteHTTPException(413, detail=message)
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -120,7 +124,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise error
+                    raise too_large
             return message
 
         await self.app(scope, counting_receive, send)

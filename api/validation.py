@@ -141,7 +141,8 @@ def normalize_business_number(raw: str) -> str:
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
     value = raw.get(name)
-    return "" if value is None else str(value).strip()
+    # NUL has no meaning in a text and PostgreSQL cannot store it (it would fail as a 503).
+    return "" if value is None else str(value).replace("\x00", "").strip()
 
 
 def _check_ksic(code: str, refs: ReferenceLists) -> tuple[str, InputNote | None]:

@@ -264,7 +264,7 @@ class SqlStore:
             end = datetime.combine(flt.date_to + timedelta(days=1), time.min, tzinfo=UTC)
             conditions.append(col(Decision.created_at) < end)
         if flt.text:
-            pattern = f"%{flt.text.strip()}%"
+            pattern = f"%{flt.text.replace(chr(0), '').strip()}%"
             conditions.append(
                 or_(
                     col(Company.company_name).ilike(pattern),
