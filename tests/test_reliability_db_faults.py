@@ -134,7 +134,7 @@ def test_locked_database_during_classify_records_nothing(sqlite_service: DbServi
     assert counts(svc.db_path)["classification_runs"] == before["classification_runs"] + 1
 
 
-def test_deleted_sqlite_file_is_not_ready_and_takes_no_writes_until_restored(sqlite_service: DbService) -> None:
+def test_deleted_sqlite_file_is_unavailable_until_restored(sqlite_service: DbService) -> None:
     """Pooled connections would keep writing into the deleted file (lost at the next restart)."""
     svc = sqlite_service
     db = svc.db_path
