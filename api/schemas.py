@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import MAX_COMMENT_CHARS, MAX_FIELD_CHARS
 
+MAX_ID = 2_147_483_647
+"""Largest row id (PostgreSQL INTEGER); larger ids are refused before they reach the database."""
+
 
 def _text(label: str, example: str | None = None) -> Any:
     return Field(None, max_length=MAX_FIELD_CHARS, description=label, examples=[example] if example else None)
@@ -50,7 +53,7 @@ class ClassifyResponse(BaseModel):
 class DecisionInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    run_id: int = Field(ge=1, description="POST /v1/classify가 돌려준 run_id")
+    run_id: int = Field(ge=1, le=MAX_ID, description="POST /v1/classify가 돌려준 run_id")
     final_item_id: str = Field(
         max_length=32, description="최종 품목: 품목 id(IG001)·공식 코드, 또는 NONE(해당 없음)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.auth.roles import Permission
@@ -14,6 +14,7 @@ from api.pages.page_session import page_principal
 from api.pages.templating import render
 from api.presenters import decision_out, item_out
 from api.routes.decisions import current_catalog, item_filter
+from api.schemas import MAX_ID
 from api.state import StateDep
 from api.store.records import DecisionFilter
 
@@ -56,7 +57,10 @@ def decisions_page(
 
 @router.get("/decisions/{decision_id}")
 def decision_page(
-    request: Request, state: StateDep, decision_id: int, saved: Annotated[int, Query()] = 0
+    request: Request,
+    state: StateDep,
+    decision_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    saved: Annotated[int, Query()] = 0,
 ) -> Response:
     principal = page_principal(request, state, Permission.READ_DECISIONS)
     record = state.store.get_decision(decision_id)

@@ -14,6 +14,7 @@ from api.pages.forms import company_values, form_fields
 from api.pages.page_session import CSRF_FIELD, check_csrf, page_principal
 from api.pages.result_view import result_view
 from api.pages.templating import render
+from api.schemas import MAX_ID
 from api.state import ServiceState, StateDep
 from api.validation import FieldProblem, InputInvalid, today_kst, validate_company, validate_personal
 
@@ -98,7 +99,10 @@ async def save_page(request: Request, state: StateDep) -> Response:
         raise InputInvalid(
             [FieldProblem("final_item_id", "blank", "공란 입력: 저장할 최종 품목을 선택해 주세요.")]
         )
-    run_id = int(form["run_id"]) if form.get("run_id", "").isdigit() else 0
+    raw_run_id = form.get("run_id", "")
+    plain = raw_run_id.isascii() and raw_run_id.isdigit() and len(raw_run_id) <= 10
+    run_id = int(raw_run_id) if plain else 0
+    run_id = run_id if run_id <= MAX_ID else 0
     record = await run_in_threadpool(
         lambda: save_decision(
             state,

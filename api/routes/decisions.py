@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth.dependencies import require
 from api.auth.principal import Principal
@@ -14,7 +14,7 @@ from api.classification import live_classifier
 from api.decision_saving import save_decision
 from api.errors import ApiError
 from api.presenters import decision_out
-from api.schemas import DecisionInput, DecisionListOut, DecisionOut
+from api.schemas import MAX_ID, DecisionInput, DecisionListOut, DecisionOut
 from api.state import ServiceState, StateDep
 from api.store.records import DecisionFilter
 from api.validation import validate_personal
@@ -93,7 +93,9 @@ def list_decisions(
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionOut, summary="판정 하나 (마스킹)")
-def get_decision(decision_id: int, state: StateDep, _: Reading) -> DecisionOut:
+def get_decision(
+    decision_id: Annotated[int, Path(ge=1, le=MAX_ID)], state: StateDep, _: Reading
+) -> DecisionOut:
     record = state.store.get_decision(decision_id)
     if record is None:
         raise ApiError(404, "not_found", f"판정 {decision_id}번을 찾을 수 없습니다.")
