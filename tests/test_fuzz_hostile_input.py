@@ -283,3 +283,32 @@ def test_control_characters_on_postgresql(
             found = client.get("/v1/decisions", params={"q": f"이노{chars}"}, headers={"X-API-Key": key})
             assert found.status_code in (200, 422), (repr(chars), found.status_code, found.text[:300])
     store.engine.dispose()
+
+
+HUGE_IDS = [2**31, 2**63, 10**30]
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_out_of_range_ids_are_4xx(harness: ApiHarness, huge: int) -> None:
+    """Ids past the database's integer range (PostgreSQL INTEGER, SQLite 64-bit) are simply not found."""
+    r = harness.client.get(f"/v1/decisions/{huge}", headers=harness.headers())
+    assert r.status_code in (404, 422), r.text[:300]
+    personal = {k: company()[k] for k in ("company_name", "business_number", "representative_name")}
+    body = {"run_id": huge, "final_item_id": "NONE", **personal}
+    r = harness.client.post("/v1/decisions", json=body, headers=harness.headers())
+    assert r.status_code in (404, 422), r.text[:300]
+    csrf = page_login(harness.client, harness.keys["reviewer"])
+    page = harness.client.get(f"/decisions/{huge}", headers=HTML)
+    assert page.status_code in (404, 422), page.text[:300]
+    form = {"csrf_token": csrf, "run_id": str(huge), "choice": "NONE", **personal}
+    saved = harness.client.post("/decisions", data=form, headers=HTML, follow_redirects=False)
+    assert saved.status_code in (404, 422), saved.text[:300]
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "-1", "1e9", " 7", "0x10", "9" * 40])
+def test_odd_run_ids_on_the_save_page(harness: ApiHarness, raw: str) -> None:
+    csrf = page_login(harness.client, harness.keys["reviewer"])
+    personal = {k: company()[k] for k in ("company_name", "business_number", "representative_name")}
+    form = {"csrf_token": csrf, "run_id": raw, "choice": "NONE", **personal}
+    saved = harness.client.post("/decisions", data=form, headers=HTML, follow_redirects=False)
+    assert saved.status_code in (404, 422), saved.text[:300]
