@@ -141,6 +141,8 @@ def create_app(
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         )
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost, so that the 500 which RequestContextMiddleware answers for an unhandled error
+    # carries the security headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
