@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import re
 import shutil
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.json_logging import JsonFormatter
 from index_build import layout
 from index_build.builder import BuildResult
 from innogrowth.settings import Settings
@@ -98,3 +103,19 @@ def copy_build(build: BuildResult, root: Path) -> Path:
         shutil.copy2(cache, root / cache.name)
     layout.switch_current(root, root / build.path.name)
     return root
+
+
+@contextmanager
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything the service logs while the block runs, formatted as the service formats it."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    loggers = [logging.getLogger(name) for name in ("innogrowth", "uvicorn", "uvicorn.error")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield buffer
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
