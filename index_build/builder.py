@@ -113,8 +113,9 @@ def build_index(
             )
             FaissVectorIndex.build(item_vecs, embedder.dim).save(tmp / layout.ITEMS_INDEX)
             (tmp / layout.ITEMS_META).write_text(json.dumps({"item_ids": [i.id for i in cat.items]}), "utf-8")
-            name_vecs = _embed(cache, embedder, [item_name_passage(cat, i) for i in cat.items],
-                               progress, "embed item names")
+            name_vecs = _embed(
+                cache, embedder, [item_name_passage(cat, i) for i in cat.items], progress, "embed item names"
+            )
             FaissVectorIndex.build(name_vecs, embedder.dim).save(tmp / layout.ITEM_NAMES_INDEX)
             timings["embed_items"] = time.perf_counter() - t0
 
