@@ -141,7 +141,8 @@ class ServiceProcess:
         raise ServiceStartError(f"service not ready after {timeout_s:.0f} s:\n{self.log_tail()}")
 
     def log_text(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text("utf-8", errors="replace")
 
     def log_tail(self, chars: int = 3000) -> str:
