@@ -132,6 +132,11 @@ class LoadPlan:
     seconds: float
     admin_key: str | None = None
     reload_every_s: float = 0.0
+    stop: threading.Event | None = None
+    """Set it to end the load early (before `seconds`); in-flight flows still finish."""
+
+    def running(self, deadline: float) -> bool:
+        return time.monotonic() < deadline and not (self.stop is not None and self.stop.is_set())
 
 
 def _check_loopback(url: str) -> None:
@@ -145,7 +150,7 @@ async def _client(
 ) -> None:
     headers = {"Authorization": f"Bearer {plan.client_keys[idx % len(plan.client_keys)]}"}
     n = idx
-    while time.monotonic() < deadline:
+    while plan.running(deadline):
         company = plan.companies[n % len(plan.companies)]
         n += result.clients
         response = await _timed(http, "classify", "/v1/classify", company, headers, result, t0)
@@ -193,7 +198,7 @@ async def _reloader(
     headers = {"Authorization": f"Bearer {plan.admin_key}"}
     while True:
         await asyncio.sleep(plan.reload_every_s)
-        if time.monotonic() >= deadline:
+        if not plan.running(deadline):
             return
         response = await _timed(http, "reload", "/v1/admin/reload", None, headers, result, t0)
         if response is not None and response.status_code == 200:
