@@ -130,6 +130,7 @@ class FakeLlmServer:
     mode: str = "valid"
     delay_s: float = 0.0
     model: str = "fake-llm"
+    port: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
     _httpd: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -140,7 +141,8 @@ class FakeLlmServer:
         return f"http://{LOOPBACK}:{self._httpd.server_address[1]}/v1"
 
     def __enter__(self) -> FakeLlmServer:
-        self._httpd = ThreadingHTTPServer((LOOPBACK, 0), _handler(self))
+        self._httpd = ThreadingHTTPServer((LOOPBACK, self.port), _handler(self))
+        self.port = self._httpd.server_address[1]
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self

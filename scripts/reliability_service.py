@@ -119,6 +119,29 @@ class ServiceProcess:
             raise
         return service
 
+    @classmethod
+    def start_unready(cls, config: ServiceConfig, *, timeout_s: float = 600.0) -> ServiceProcess:
+        """Start a service that is expected not to be ready (e.g. no index): wait for /health only."""
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        log_path = config.data_dir / "service.log"
+        log = log_path.open("ab")
+        cmd = [*innogrowth_command(), "serve", "--host", LOOPBACK, "--port", str(port)]
+        proc = subprocess.Popen(
+            cmd, cwd=config.data_dir, env=config.env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        service = cls(proc, f"http://{LOOPBACK}:{port}", log_path, log)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"{service.base_url}/health", timeout=5).status_code == 200:
+                    return service
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        service.kill()
+        raise ServiceStartError(f"service never answered /health:\n{service.log_tail()}")
+
     def wait_ready(self, timeout_s: float) -> None:
         """Until GET /ready answers 200; ServiceStartError if the child exits or time runs out."""
         deadline = time.monotonic() + timeout_s
