@@ -17,7 +17,8 @@ from eval.summary import read_summary
 from eval.tables import comparison_table, to_rich
 
 app = typer.Typer(help="Evaluate the classifier on labelled judgments: metrics, baselines, report.")
-console = Console()
+# Piped output (CI logs, `tee`) gets room for the side-by-side table instead of rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 150)
 
 
 def _command_line() -> str:

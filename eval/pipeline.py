@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -116,15 +117,19 @@ def build_training_index(
     """An index build whose past judgments are exactly the `--train` file, under
     `<data_dir>/eval-builds` (the serving build is untouched); returns settings that point at it."""
     from index_build.builder import build_index, read_inputs
-    from rag.ranker_training import train_ranker_for_build
+    from index_build.embedding_cache import EmbeddingCache
 
     root = settings.data_dir / EVAL_BUILDS
+    root.mkdir(parents=True, exist_ok=True)
+    serving_cache = EmbeddingCache(settings.resolved_build_dir(), embedder.id, embedder.dim).path
+    own_cache = EmbeddingCache(root, embedder.id, embedder.dim).path
+    if serving_cache.exists() and not own_cache.exists():
+        shutil.copyfile(serving_cache, own_cache)  # catalog passages are not embedded again
     inputs = read_inputs(settings.resolved_catalog_path(), train)
     if not inputs.judgments:
         raise ValueError(f"{train} holds no usable judgments")
-    build_index(
-        inputs, embedder, root, train_ranker=train_ranker_for_build, show_progress=show_progress, keep=1
-    )
+    # No ranker here: the run's `restricted_to` trains it on exactly the training judgments.
+    build_index(inputs, embedder, root, show_progress=show_progress, keep=1)
     return settings.model_copy(update={"build_dir": root, "judgments_path": train})
 
 

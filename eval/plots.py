@@ -105,14 +105,19 @@ def reliability_plot(details: dict[str, Any], path: Path) -> None:
 
 
 def latency_plot(end_to_end_ms: Sequence[float], path: Path) -> None:
+    """Histogram up to the 99th percentile (a few cold-start outliers would squash it)."""
     values = np.asarray(end_to_end_ms, dtype=np.float64)
     fig = _figure((6.5, 4))
     ax = fig.add_subplot()
-    ax.hist(values, bins=40, color="#27ae60")
     if len(values):
+        p99 = float(np.percentile(values, 99))
+        ax.hist(values[values <= p99], bins=40, color="#27ae60")
         for q, style in ((50, "-"), (95, "--")):
             v = float(np.percentile(values, q))
             ax.axvline(v, color="black", linestyle=style, label=f"p{q} {v:.0f} ms")
+        ax.plot(
+            [], [], " ", label=f"{int((values > p99).sum())} slower (max {values.max():.0f} ms) not drawn"
+        )
         ax.legend()
     ax.set_xlabel("end-to-end classify time (ms)")
     ax.set_ylabel("records")

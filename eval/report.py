@@ -15,6 +15,7 @@ from eval.tables import (
     systems_table,
     to_markdown,
 )
+from rag.result import DECISION_LABELS
 
 
 def main_tables(summary: dict[str, Any]) -> list[TableData]:
@@ -45,6 +46,18 @@ def _definitions() -> str:
     )
 
 
+def _decisions_text(summary: dict[str, Any]) -> str:
+    counts = summary["product_details"]["decisions"]
+    return ", ".join(f"{DECISION_LABELS.get(k, k)} ({k}) {n}" for k, n in sorted(counts.items()))
+
+
+def _llm_text(summary: dict[str, Any]) -> str:
+    model = summary.get("versions", {}).get("llm_model", "none")
+    if not summary["config"]["use_llm"]:
+        return "off (--no-llm)"
+    return f"on ({model})" if model != "none" else "none configured (extractive rationale)"
+
+
 def render_report(
     summary: dict[str, Any],
     command: str,
@@ -64,13 +77,14 @@ def render_report(
         f"- dataset: `{cfg['dataset']}` (sha256 `{str(cfg['dataset_sha256'])[:12]}`): "
         f"{data['records']} records evaluated, {data['item_rows']} with an item "
         f"({data['distinct_items']} distinct), {data['none_rows']} NONE",
-        f"- split: {cfg['split']}; seed {cfg['seed']}; LLM {'on' if cfg['use_llm'] else 'off'}",
+        f"- split: {cfg['split']}; seed {cfg['seed']}; LLM: {_llm_text(summary)}",
+        f"- product decisions: {_decisions_text(summary)}",
         f"- started {cfg['started']}, took {cfg['elapsed_s']:.0f} s",
         "- versions: " + ", ".join(f"{k} `{v}`" for k, v in sorted(summary.get("versions", {}).items())),
         "",
     ]
-    parts += [f"> {n}" for n in notes]
-    parts += ["", _definitions(), ""]
+    parts += [f"> {n}\n" for n in notes]
+    parts += [_definitions(), ""]
     for table in [*extra_tables, *main_tables(summary), descriptions_table(summary)]:
         parts += [to_markdown(table), ""]
     parts += ["## Plots", ""]

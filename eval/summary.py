@@ -80,7 +80,10 @@ def product_details(outcomes: Sequence[RecordOutcome], catalog: Catalog) -> dict
     bins = reliability_bins(confs, correct)
     return {
         "theme_names": {t.id: t.name for t in catalog.themes},
-        "per_theme": [asdict(g) for g in m.accuracy_by_gold_group(golds, preds, theme)],
+        "per_theme": sorted(
+            (asdict(g) for g in m.accuracy_by_gold_group(golds, preds, theme)),
+            key=lambda g: groups.index(g["group"]) if g["group"] in groups else len(groups),
+        ),
         "theme_confusion": {"groups": groups, "counts": m.confusion(golds, preds, theme, groups).tolist()},
         "reliability": [b.to_dict() for b in bins],
         "ece": expected_calibration_error(bins),
