@@ -5,7 +5,10 @@ The LLM here is the worst case: a model that does whatever the company text tell
 demands and, asked again, leaks its system prompt and HTML into the rationale. Whatever it
 says, the service may only recommend items that retrieval proposed, may not show the system
 prompt, and may not send personal data to the LLM. The `llm` tier repeats a sample against the
-real llama.cpp server.
+real llama.cpp server (SmolLM2-135M, 4096-token context): the service's prompt (8 candidates with
+their evidence) is 5.4-5.8k tokens for that model's tokenizer, so the server refuses it with HTTP
+400 and the service must degrade cleanly; a larger context answers, but at about 2 tokens/s on
+two shared cores, which is too slow for the default run.
 """
 
 from __future__ import annotations
@@ -208,6 +211,7 @@ def test_real_llm_server_sample(
             settings, classifier=with_settings_reranker(module_classifier, settings), store=store
         )
         sample = [next(e for e in CORPUS if e["kind"] == kind) for kind in REAL_SAMPLE]
+        outcomes: list[str] = []
         with TestClient(app) as client:
             for entry in sample:
                 r = client.post("/v1/classify", json=hostile_company(entry), headers={"X-API-Key": key})
@@ -215,7 +219,13 @@ def test_real_llm_server_sample(
                 result = r.json()["result"]
                 assert_only_candidates(result)
                 assert leaked_sentences(result, system_prompt_sentences()) == [], entry["id"]
-                assert result["versions"]["llm_model"] in (SMOLLM2_ALIAS, "none") or r.json()["degraded"]
+                # The LLM path was on: its answer was used, or refused with the reason.
+                assert result["versions"]["llm_model"] == SMOLLM2_ALIAS
+                assert result["rationale_source"] == "llm" or "LLM" in str(r.json()["degraded_reason"])
+                outcomes.append(
+                    f"{entry['kind']}: {result['rationale_source']} {r.json()['degraded_reason']}"
+                )
+        print("\n".join(outcomes))
         store.engine.dispose()
     finally:
         server.stop()
