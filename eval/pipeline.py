@@ -242,6 +242,7 @@ def evaluate(
     }
     summary = build_summary(run, classifier.catalog, config, options.seed)
     summary["versions"] = dict(classifier.versions)
+    summary["fold_versions"] = run.fold_versions
     summary["notes"] = notes
     directory = _new_run_dir(out, started)
     write_results(directory / "results.jsonl", run.outcomes)

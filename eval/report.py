@@ -81,6 +81,8 @@ def render_report(
         f"- product decisions: {_decisions_text(summary)}",
         f"- started {cfg['started']}, took {cfg['elapsed_s']:.0f} s",
         "- versions: " + ", ".join(f"{k} `{v}`" for k, v in sorted(summary.get("versions", {}).items())),
+        "- ranker retrained per fold: "
+        + ", ".join(f"`{v.get('ranker', '?')}`" for v in summary.get("fold_versions", [])),
         "",
     ]
     parts += [f"> {n}\n" for n in notes]

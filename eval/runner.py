@@ -38,6 +38,7 @@ class RecordOutcome:
 class EvalRun:
     outcomes: list[RecordOutcome]
     systems: list[str]
+    fold_versions: list[dict[str, str]] = field(default_factory=list)
 
 
 def system_order(baselines: Sequence[Baseline]) -> list[str]:
@@ -80,6 +81,7 @@ def run_folds(
     by_id = {j.id: j for j in dataset}
     outcomes: dict[str, RecordOutcome] = {}
     seen_systems: set[str] = {PRODUCT} | {b.name for b in baselines}
+    fold_versions: list[dict[str, str]] = []
     for fold in folds:
         tests = [rid for rid in fold.test_ids if selected is None or rid in selected]
         if not tests:
@@ -90,6 +92,7 @@ def run_folds(
         where = f"fold {fold.index + 1}/{len(folds)}"
         status(f"{where}: index + ranker on {len(fold.train_ids)} judgments")
         clf = classifier.restricted_to(fold.train_ids)
+        fold_versions.append({"fold": str(fold.index), **clf.versions})
         train = pool.subset(fold.train_ids)
         status(f"{where}: fitting baselines")
         for b in baselines:
@@ -110,4 +113,4 @@ def run_folds(
             advance(1)
     order = [s for s in system_order(baselines) if s in seen_systems]
     order += sorted(seen_systems - set(order))
-    return EvalRun([outcomes[j.id] for j in dataset if j.id in outcomes], order)
+    return EvalRun([outcomes[j.id] for j in dataset if j.id in outcomes], order, fold_versions)

@@ -213,6 +213,7 @@ def test_evaluate_writes_every_output(
     assert "end_to_end" in rows[0]["product"]["timings_ms"]
     report = (d / "report.md").read_text("utf-8")
     assert "cmd X" in report and "top-1 acc" in report and "![reliability](reliability.png)" in report
+    assert [v["fold"] for v in summary["fold_versions"]] == ["0", "1", "2"]
     assert all((d / p).stat().st_size > 1000 for p in ("latency.png", "theme_confusion.png"))
 
 
