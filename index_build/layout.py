@@ -44,6 +44,9 @@ def clean_stale(root: Path, keep: int = 3) -> list[Path]:
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
+    for p in root.glob(".embed-cache-*.tmp.npz"):  # left by a build killed while saving its cache
+        p.unlink(missing_ok=True)
+        removed.append(p)
     builds = sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")),
         key=lambda p: p.name,

@@ -57,8 +57,10 @@ def test_interrupted_build_leaves_previous_serving(tmp_path: Path, small_inputs:
 def test_abandoned_temp_dir_is_ignored_and_cleaned(tmp_path: Path, small_inputs: BuildInputs) -> None:
     fake = HashingEmbedder()
     (tmp_path / ".tmp-19990101T000000-dead").mkdir(parents=True)
+    (tmp_path / ".embed-cache-abc.npz.123.tmp.npz").write_bytes(b"half")
     build_index(small_inputs, fake, tmp_path, show_progress=False)
     assert not list(tmp_path.glob(".tmp-*"))
+    assert not list(tmp_path.glob("*.tmp.npz"))
 
 
 def test_load_refuses_other_embedder_or_catalog(tmp_path: Path, small_inputs: BuildInputs) -> None:
