@@ -11,6 +11,10 @@ Each client loops: POST /v1/classify, then POST /v1/decisions saving the top rec
 NONE). `--reload-every S` has a maintainer POST /v1/admin/reload every S seconds during the load;
 `--rebuild-at S` runs a real `innogrowth index build` S seconds in and reloads when it finishes.
 
+With `--url`, every client uses the one `--key`, so the service's per-key rate limit
+(`INNOGROWTH_RATE_LIMIT_PER_MINUTE`, default 120) applies to the whole load; services started by
+this script set it out of the way.
+
 Reports throughput, p50/p95/p99 latency per request kind, every non-expected status or transport
 error, and checks the database afterwards: every acknowledged save is a row, nothing else was
 written (no lost, phantom or half-written decisions). Exit status 1 when any check fails.
