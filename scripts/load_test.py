@@ -201,7 +201,7 @@ async def _reloader(
     assert plan.admin_key is not None
     headers = {"Authorization": f"Bearer {plan.admin_key}"}
     while True:
-        await asyncio.sleep(plan.reload_every_s)
+        await asyncio.sleep(min(plan.reload_every_s, max(0.0, deadline - time.monotonic())))
         if not plan.running(deadline):
             return
         response = await _timed(http, "reload", "/v1/admin/reload", None, headers, result, t0)
