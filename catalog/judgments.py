@@ -15,6 +15,7 @@ Columns / keys (UTF-8; CSV has a header row with these names):
 | `item_id` | judged item | provisional id (IG001…), official code, or `NONE` |
 | `alternates` | other acceptable items | optional; JSON list, or `;`-separated in CSV |
 | `agreement`, `source` | provenance | optional |
+| `weight` | how much this judgment counts in the kNN votes and priors | optional; default 1, > 0 and ≤ 10 |
 
 At least one of the text fields must be non-blank. Bad rows are reported by line number; the
 good rows are kept.
@@ -55,6 +56,7 @@ class Judgment:
     date: str = ""
     agreement: str = ""
     source: str = ""
+    weight: float = 1.0
 
     @property
     def is_none(self) -> bool:
@@ -74,6 +76,7 @@ class Judgment:
             "date": self.date,
             "agreement": self.agreement,
             "source": self.source,
+            "weight": self.weight,
         }
 
 
@@ -115,6 +118,21 @@ def _resolve_label(code: str, catalog: Catalog | None) -> str | None:
     return item.id if item else None
 
 
+MAX_WEIGHT = 10.0
+
+
+def _weight(value: Any) -> float:
+    if value is None or value == "":
+        return 1.0
+    try:
+        w = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"weight {value!r} is not a number") from exc
+    if not 0 < w <= MAX_WEIGHT:
+        raise ValueError(f"weight {w} is not in (0, {MAX_WEIGHT:g}]")
+    return w
+
+
 def parse_row(raw: dict[str, Any], line: int, catalog: Catalog | None) -> Judgment:
     """Validate one row; raises ValueError with a precise message."""
     if not isinstance(raw, dict):
@@ -150,6 +168,7 @@ def parse_row(raw: dict[str, Any], line: int, catalog: Catalog | None) -> Judgme
             date.fromisoformat(day)
         except ValueError as exc:
             raise ValueError(f"date {day!r} is not YYYY-MM-DD") from exc
+    weight = _weight(raw.get("weight"))
     return Judgment(
         id=str(raw.get("id") or f"L{line}").strip(),
         ksic_code=ksic,
@@ -159,6 +178,7 @@ def parse_row(raw: dict[str, Any], line: int, catalog: Catalog | None) -> Judgme
         date=day,
         agreement=str(raw.get("agreement") or ""),
         source=str(raw.get("source") or ""),
+        weight=weight,
         **text,
     )
 

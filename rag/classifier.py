@@ -115,9 +115,14 @@ class Classifier:
         return Classifier(res, ranker, options=self.options, reranker=self.reranker, cache=self.cache)
 
     def add_judgment(self, judgment: Judgment) -> None:
-        """A saved decision joins the kNN index and the priors immediately."""
+        """A saved decision joins the kNN index and the priors immediately, counted with its
+        `weight` (a single reviewer's save may count for less than a curated past judgment)."""
         vec = self.embedder.embed_passages([judgment_passage(judgment)])[0]
         self.resources.add_judgment(judgment, vec)
+
+    def withdraw_judgment(self, judgment_id: str) -> bool:
+        """A withdrawn decision leaves the kNN index and the priors (False when it was not there)."""
+        return self.resources.withdraw_judgment(judgment_id)
 
     # classification ----------------------------------------------------------------------
     def score(self, record: CompanyRecord) -> ScoredRecord:

@@ -8,49 +8,51 @@ p(item | c) = (n(item, c) + m · p(item | parent(c))) / (n(c) + m). `NONE` is a 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from typing import Any
 
+Counts = dict[str, float]  # label → summed judgment weights
 KSIC_LEVELS = (5, 4, 3, 2)
 ST_LEVELS = (6, 4, 2)
+
+
+def _bump(counts: Counts, label: str, weight: float) -> None:
+    value = counts.get(label, 0.0) + weight
+    if abs(value) < 1e-9:
+        counts.pop(label, None)
+    else:
+        counts[label] = value
 
 
 class Priors:
     def __init__(self, n_classes: int, m: float = 2.0) -> None:
         self.n_classes = n_classes
         self.m = m
-        self.global_counts: Counter[str] = Counter()
-        self.ksic: dict[str, Counter[str]] = {}
-        self.st: dict[str, Counter[str]] = {}
+        self.global_counts: Counts = {}
+        self.ksic: dict[str, Counts] = {}
+        self.st: dict[str, Counts] = {}
         self._lock = threading.Lock()
 
-    def add(self, ksic_code: str, st_code: str, label: str) -> None:
+    def add(self, ksic_code: str, st_code: str, label: str, weight: float = 1.0) -> None:
+        """Count one judgment (a saved decision may count for less than one: its weight)."""
         with self._lock:
-            self.global_counts[label] += 1
+            _bump(self.global_counts, label, weight)
             for n in KSIC_LEVELS:
                 if len(ksic_code) >= n:
-                    self.ksic.setdefault(ksic_code[:n], Counter())[label] += 1
+                    _bump(self.ksic.setdefault(ksic_code[:n], {}), label, weight)
             for n in ST_LEVELS:
                 if len(st_code) >= n:
-                    self.st.setdefault(st_code[:n], Counter())[label] += 1
+                    _bump(self.st.setdefault(st_code[:n], {}), label, weight)
 
-    def remove(self, ksic_code: str, st_code: str, label: str) -> None:
-        """Undo one `add` (used by cross-validation to hold a record out)."""
-        with self._lock:
-            self.global_counts[label] -= 1
-            for n in KSIC_LEVELS:
-                if len(ksic_code) >= n:
-                    self.ksic[ksic_code[:n]][label] -= 1
-            for n in ST_LEVELS:
-                if len(st_code) >= n:
-                    self.st[st_code[:n]][label] -= 1
+    def remove(self, ksic_code: str, st_code: str, label: str, weight: float = 1.0) -> None:
+        """Undo one `add` (a withdrawn decision, or a record held out by cross-validation)."""
+        self.add(ksic_code, st_code, label, -weight)
 
     def _global(self, label: str) -> float:
         total = sum(self.global_counts.values())
         return (self.global_counts.get(label, 0) + 1.0) / (total + self.n_classes)
 
     def _backoff(
-        self, table: dict[str, Counter[str]], code: str, levels: tuple[int, ...], label: str
+        self, table: dict[str, Counts], code: str, levels: tuple[int, ...], label: str
     ) -> float:
         p = self._global(label)
         for n in reversed(levels):
@@ -69,12 +71,12 @@ class Priors:
     def p_st(self, st_code: str, label: str) -> float:
         return self._backoff(self.st, st_code, ST_LEVELS, label)
 
-    def support(self, ksic_code: str) -> int:
-        """How many past judgments share the most specific known KSIC prefix."""
+    def support(self, ksic_code: str) -> float:
+        """How many past judgments (by weight) share the most specific known KSIC prefix."""
         for n in KSIC_LEVELS:
-            if len(ksic_code) >= n and ksic_code[:n] in self.ksic:
+            if len(ksic_code) >= n and self.ksic.get(ksic_code[:n]):
                 return sum(self.ksic[ksic_code[:n]].values())
-        return 0
+        return 0.0
 
     def top_ksic(self, ksic_code: str, k: int) -> list[tuple[str, float]]:
         """Labels seen under the code's prefixes, by backed-off probability."""
@@ -97,7 +99,7 @@ class Priors:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Priors:
         p = cls(data["n_classes"], data["m"])
-        p.global_counts = Counter(data["global"])
-        p.ksic = {k: Counter(v) for k, v in data["ksic"].items()}
-        p.st = {k: Counter(v) for k, v in data["st"].items()}
+        p.global_counts = {k: float(v) for k, v in data["global"].items()}
+        p.ksic = {k: {lab: float(n) for lab, n in v.items()} for k, v in data["ksic"].items()}
+        p.st = {k: {lab: float(n) for lab, n in v.items()} for k, v in data["st"].items()}
         return p

@@ -81,7 +81,7 @@ class RetrievalResources:
         judgments = [self.judgments[i] for i in rows]
         priors = Priors(self.priors.n_classes, self.priors.m)
         for j in judgments:
-            priors.add(j.ksic_code, j.st_code, j.item_id)
+            priors.add(j.ksic_code, j.st_code, j.item_id, j.weight)
         return RetrievalResources(
             catalog=self.catalog,
             embedder=self.embedder,
@@ -106,7 +106,23 @@ class RetrievalResources:
             self.judgment_index.add(vector.reshape(1, -1))
             self.judgment_vectors = np.vstack([self.judgment_vectors, vector.reshape(1, -1)])
             self.judgments.append(judgment)
-            self.priors.add(judgment.ksic_code, judgment.st_code, judgment.item_id)
+            self.priors.add(judgment.ksic_code, judgment.st_code, judgment.item_id, judgment.weight)
+
+    def withdraw_judgment(self, judgment_id: str) -> bool:
+        """Take a past judgment out of the kNN index and the priors (False when it is not there)."""
+        with self.lock:
+            rows = [i for i, j in enumerate(self.judgments) if j.id == judgment_id]
+            if not rows:
+                return False
+            keep = [i for i in range(len(self.judgments)) if i not in set(rows)]
+            for i in rows:
+                j = self.judgments[i]
+                self.priors.remove(j.ksic_code, j.st_code, j.item_id, j.weight)
+            dim = self.judgment_vectors.shape[1]
+            self.judgment_vectors = self.judgment_vectors[keep] if keep else np.zeros((0, dim), np.float32)
+            self.judgments = [self.judgments[i] for i in keep]
+            self.judgment_index = FaissVectorIndex.build(self.judgment_vectors, dim)
+            return True
 
     def search_judgments(self, query: Vectors, k: int) -> list[tuple[Judgment, float]]:
         with self.lock:

@@ -47,7 +47,7 @@ class SignalScores:
     knn_top_sim: float = 0.0
     prior_none_ksic: float = 0.0
     prior_none_st: float = 0.0
-    ksic_support: int = 0
+    ksic_support: float = 0.0
 
     def ranking(self, name: str) -> list[int]:
         """Item positions ranked by one signal alone (ties broken by position)."""
@@ -83,7 +83,7 @@ def _knn(
     if not found:
         return votes, best, [], 0.0, 0.0
     top = found[0][1]
-    weights = [math.exp((s - top) / KNN_TEMPERATURE) for _, s in found]
+    weights = [j.weight * math.exp((s - top) / KNN_TEMPERATURE) for j, s in found]
     total = sum(weights)
     none_share = 0.0
     for (j, s), w in zip(found, weights, strict=True):
