@@ -1,5 +1,8 @@
 """Simple systems run on the same folds as the product, to show what its ranker adds.
 
+- `always-none`: answers 해당 없음 for every record and lists no item: the floor of the NONE-heavy
+  development set (its overall accuracy is the share of NONE rows; its item-row top-1 and hit@3
+  are 0, its NONE recall 1).
 - `bm25-catalog`: Kiwi terms of the company text, BM25 over catalog item text (the index build's
   lexical index of `item_lexical_text`); the best item.
 - `tfidf-logreg`: character 2-4-grams and Kiwi nouns, TF-IDF, one-vs-rest logistic regression
@@ -21,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from catalog.judgments import NONE_LABEL
 from eval.prediction import Prediction
 from eval.vectors import TrainingPool
 from rag.bm25 import Bm25Index
@@ -56,6 +60,17 @@ class CachedTerms:
         if text not in self._cache:
             self._cache[text] = self._tokenizer.terms(text)
         return self._cache[text]
+
+
+class AlwaysNoneBaseline:
+    name = "always-none"
+
+    def fit(self, train: TrainingPool) -> None:
+        """Nothing to learn."""
+
+    def predict(self, query: Query) -> Prediction:
+        """해당 없음, no recommended item, no confidence (ECE is not defined for it)."""
+        return Prediction(NONE_LABEL, ())
 
 
 class Bm25CatalogBaseline:

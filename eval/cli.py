@@ -10,15 +10,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from eval.pipeline import Options, Reference, build_training_index, evaluate, load_index
-from eval.report import main_tables
+from eval.report import console_tables
 from eval.summary import read_summary
 from eval.tables import comparison_table, to_rich
 
 app = typer.Typer(help="Evaluate the classifier on labelled judgments: metrics, baselines, report.")
-# Piped output (CI logs, `tee`) gets room for the side-by-side table instead of rich's 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 150)
+# Piped output (CI logs, `tee`) gets room for the headline table (four metrics with intervals)
+# instead of rich's 80 columns.
+PIPED_WIDTH = 180
+console = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
 def _command_line() -> str:
@@ -33,7 +36,14 @@ def _fail(message: str) -> typer.Exit:
 @app.command()
 def run(
     dataset: Annotated[
-        Path, typer.Option(help="Labelled judgments (JSONL/CSV) to evaluate", exists=True, dir_okay=False)
+        list[Path],
+        typer.Option(
+            help="Labelled judgments (JSONL/CSV) to evaluate; repeat for several datasets: one "
+            "cross-validation over their union, a table per dataset (named by file stem) and one "
+            "for all records",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
     folds: Annotated[
         int | None, typer.Option(help="K-fold cross-validation over the dataset (default 5)", min=2)
@@ -55,11 +65,21 @@ def run(
     out: Annotated[Path, typer.Option(help="Runs are written to OUT/<timestamp>/")] = Path("eval/runs"),
     seed: Annotated[int, typer.Option(help="Seed of the folds, the sample and the bootstrap")] = 13,
     quiet: Annotated[bool, typer.Option(help="No progress bars")] = False,
+    exclude_extra: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-extra/--no-exclude-extra",
+            help="Cross-validation: leave the serving index's judgments that are in no --dataset "
+            "(saved decisions D<id>, other files) out of every fold's training; they would be "
+            "visible to every fold. Either way their number is printed",
+        ),
+    ] = True,
 ) -> None:
     """Classify every record with only the other folds' judgments in the index; baselines run on
-    the same folds. Exit status 1 when `--compare` finds a headline metric dropped by > --max-drop."""
-    from catalog.judgments import load_judgments
+    the same folds. Headline: item-row top-1 and hit@3, NONE precision and recall. Exit status 1
+    when `--compare` finds a headline metric dropped by > --max-drop."""
     from catalog.loader import CatalogError
+    from eval.datasets import load_datasets
     from index_build.artifacts import BuildError
     from innogrowth.settings import Settings
     from rag.classifier import Classifier
@@ -88,16 +108,20 @@ def run(
         )
     except (BuildError, CatalogError, ValueError) as exc:
         raise _fail(str(exc)) from exc
-    loaded = load_judgments(dataset, classifier.catalog)
-    if loaded.bad_rows:
-        console.print(
-            f"[yellow]{len(loaded.bad_rows)} bad rows in {dataset} skipped "
-            f"(see `innogrowth catalog check-judgments {dataset}`)[/yellow]"
-        )
-    if not loaded.judgments:
-        raise _fail(f"{dataset} holds no usable judgments")
+    try:
+        datasets = load_datasets(dataset, classifier.catalog)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    for d in datasets.members:
+        if d.bad_rows:
+            console.print(
+                f"[yellow]{d.bad_rows} bad rows in {d.path} skipped "
+                f"(see `innogrowth catalog check-judgments {d.path}`)[/yellow]"
+            )
+        if not d.judgments:
+            raise _fail(f"{d.path} holds no usable judgments")
     options = Options(
-        dataset=dataset,
+        datasets=dataset,
         folds=folds or 5,
         train=train,
         limit=limit,
@@ -106,14 +130,21 @@ def run(
         command=_command_line(),
         show_progress=not quiet,
         max_drop=max_drop,
+        exclude_extra=exclude_extra,
     )
     try:
         result = evaluate(
-            classifier, index, loaded.judgments, options, out, reference=reference, log=console.print
+            classifier,
+            index,
+            datasets,
+            options,
+            out,
+            reference=reference,
+            log=lambda text: console.print(f"[yellow]{escape(text)}[/yellow]"),
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    for table in main_tables(result.summary)[:2]:
+    for table in console_tables(result.summary):
         console.print(to_rich(table))
     console.print(
         f"run written to [bold]{result.directory}[/bold] ({result.summary['config']['elapsed_s']} s)"

@@ -1,4 +1,11 @@
-"""Classification metrics over (gold, prediction) pairs. `NONE` is a class for top-1 accuracy;
+"""Classification metrics over (gold, prediction) pairs.
+
+The headline keeps item rows and NONE rows apart (`HEADLINE`): `item_top1` and `item_hit_at_3`
+are measured on rows with an item only (a NONE answer there is a miss), `none_precision` and
+`none_recall` measure the 해당 없음 answers. The overall `accuracy` mixes both kinds of rows with
+NONE as a class; on a set where most rows are NONE it flatters a system that answers 해당 없음
+often ("always NONE" scores the NONE share), so it is a secondary number.
+
 F1 is over items only (NONE predictions of item rows count as misses, items predicted for NONE
 rows as false positives)."""
 
@@ -17,7 +24,7 @@ from catalog.model import Catalog
 from eval.prediction import Prediction
 
 RECALL_KS = (5, 10, 20)
-HEADLINE = ("accuracy", "hit_at_3", "macro_f1")
+HEADLINE = ("item_top1", "item_hit_at_3", "none_precision", "none_recall")
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,13 @@ def is_correct_with_alternates(g: Gold, p: Prediction) -> bool:
 
 def is_hit_at_3(g: Gold, p: Prediction) -> bool:
     """An item row is a hit when its item is among the three recommended; a NONE row when NONE
-    is the answer."""
+    is the answer.
+
+    An item row answered NONE whose item is still among the three recommended counts as a hit:
+    the product shows those three under its 해당 없음 answer as choices the reviewer can adopt
+    (screen 2 lists `recommendations` whatever the decision), so the reviewer sees the item. A
+    system that lists no items with its NONE answer (`always-none`) gets no hit. The NONE answer
+    itself is a miss of `item_top1` and is counted by `item_rows_answered_none`."""
     return p.label == NONE_LABEL if g.is_none else g.label in p.top3[:3]
 
 
@@ -62,6 +75,76 @@ def accuracy_with_alternates(golds: Sequence[Gold], preds: Sequence[Prediction])
 
 def hit_at_3(golds: Sequence[Gold], preds: Sequence[Prediction]) -> float:
     return _mean([is_hit_at_3(g, p) for g, p in zip(golds, preds, strict=True)])
+
+
+def _item_flags(
+    golds: Sequence[Gold], preds: Sequence[Prediction], hit: Callable[[Gold, Prediction], bool]
+) -> list[bool]:
+    return [hit(g, p) for g, p in zip(golds, preds, strict=True) if not g.is_none]
+
+
+def _item_mean(flags: Sequence[bool]) -> float | None:
+    return _mean(flags) if flags else None
+
+
+def item_top1(golds: Sequence[Gold], preds: Sequence[Prediction]) -> float | None:
+    """Top-1 on item rows only: the answer is the item (NONE answers are misses). None: no item rows."""
+    return _item_mean(_item_flags(golds, preds, is_correct))
+
+
+def item_top1_with_alternates(golds: Sequence[Gold], preds: Sequence[Prediction]) -> float | None:
+    """Item rows whose answer is the item or one of its acceptable alternates."""
+    return _item_mean(_item_flags(golds, preds, is_correct_with_alternates))
+
+
+def item_hit_at_3(golds: Sequence[Gold], preds: Sequence[Prediction]) -> float | None:
+    """Item rows whose item is among the three recommended (`is_hit_at_3` on item rows only)."""
+    return _item_mean(_item_flags(golds, preds, is_hit_at_3))
+
+
+def is_answered_none(g: Gold, p: Prediction) -> bool:
+    return p.label == NONE_LABEL
+
+
+def item_rows_answered_none(golds: Sequence[Gold], preds: Sequence[Prediction]) -> float | None:
+    """Share of item rows answered NONE (해당 없음): qualifying companies the system turns away."""
+    return _item_mean(_item_flags(golds, preds, is_answered_none))
+
+
+@dataclass(frozen=True)
+class RatioFlags:
+    """Per-record numerator and denominator flags of a metric over a subset of the records;
+    the metric is sum(numerator) / sum(denominator) (None when the denominator is empty), which
+    the bootstrap resamples with all the records."""
+
+    numerator: list[bool]
+    denominator: list[bool]
+
+    @property
+    def value(self) -> float | None:
+        den = sum(self.denominator)
+        return sum(self.numerator) / den if den else None
+
+
+def ratio_flags(golds: Sequence[Gold], preds: Sequence[Prediction]) -> dict[str, RatioFlags]:
+    """The headline metrics (and the item-row variants) as ratio flags, keyed like the summary."""
+    pairs = list(zip(golds, preds, strict=True))
+    item = [not g.is_none for g, _ in pairs]
+    gold_none = [g.is_none for g, _ in pairs]
+    said_none = [p.label == NONE_LABEL for _, p in pairs]
+    both_none = [a and b for a, b in zip(gold_none, said_none, strict=True)]
+
+    def on_items(hit: Callable[[Gold, Prediction], bool]) -> RatioFlags:
+        return RatioFlags([not g.is_none and hit(g, p) for g, p in pairs], item)
+
+    return {
+        "item_top1": on_items(is_correct),
+        "item_top1_with_alternates": on_items(is_correct_with_alternates),
+        "item_hit_at_3": on_items(is_hit_at_3),
+        "item_rows_answered_none": on_items(is_answered_none),
+        "none_precision": RatioFlags(both_none, said_none),
+        "none_recall": RatioFlags(both_none, gold_none),
+    }
 
 
 def item_f1(golds: Sequence[Gold], preds: Sequence[Prediction], average: str) -> float:

@@ -26,6 +26,7 @@ from rich.progress import (
 
 from catalog.judgments import Judgment
 from eval.baselines import (
+    AlwaysNoneBaseline,
     Baseline,
     Bm25CatalogBaseline,
     CachedTerms,
@@ -34,12 +35,13 @@ from eval.baselines import (
     TfidfLogRegBaseline,
 )
 from eval.compare import Comparison, compare_summaries
+from eval.datasets import Datasets, is_saved_decision, make_dataset
 from eval.folds import Fold, held_out_split, limit_records, make_folds
 from eval.latency import END_TO_END
 from eval.plots import write_plots
 from eval.protocol import EvaluatedClassifier
 from eval.report import render_report
-from eval.runner import EvalRun, run_folds
+from eval.runner import EvalRun, LeakError, run_folds
 from eval.summary import build_summary, write_json, write_results
 from eval.tables import comparison_table
 from eval.vectors import TrainingPool, embed_queries, query_encoder
@@ -65,7 +67,11 @@ class IndexData:
 
 @dataclass
 class Options:
-    dataset: Path
+    """`datasets`: the `--dataset` files (one cross-validation over their union); `exclude_extra`:
+    leave the index's judgments that are in none of them (saved decisions `D<id>`, other files)
+    out of every fold's training."""
+
+    datasets: Sequence[Path]
     folds: int = 5
     train: Path | None = None
     limit: int | None = None
@@ -74,6 +80,7 @@ class Options:
     command: str = "innogrowth eval run"
     show_progress: bool = True
     max_drop: float = 0.02
+    exclude_extra: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,13 @@ class RunOutput:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Of a file; of a directory of judgment files (`--train DIR`), over their names and bytes."""
+    if not path.is_dir():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for p in sorted(x for x in path.iterdir() if x.is_file() and x.suffix.lower() in (".jsonl", ".csv")):
+        digest.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
+    return digest.hexdigest()
 
 
 def load_index(build_dir: Path, embedder_id: str, catalog_version: str, expected_build: str) -> IndexData:
@@ -134,7 +147,7 @@ def build_training_index(
 
 
 def split(dataset: Sequence[Judgment], index_ids: frozenset[str], options: Options) -> tuple[list[Fold], str]:
-    """K folds over the dataset (training: the index's judgments minus the fold), or, with `--train`,
+    """K folds over the dataset (training: `index_ids` minus the fold), or, with `--train`,
     one held-out fold (training: the index built from the training file minus any dataset id)."""
     if options.train is not None:
         return held_out_split(dataset, index_ids), f"held-out test against --train {options.train}"
@@ -142,9 +155,76 @@ def split(dataset: Sequence[Judgment], index_ids: frozenset[str], options: Optio
     return folds, f"{options.folds}-fold cross-validation, stratified by label"
 
 
+@dataclass(frozen=True)
+class TrainingUniverse:
+    """The index judgments folds may train on, and those of the index that are in no evaluated
+    dataset (`extra`): with `exclude_extra` they are left out of every fold."""
+
+    ids: frozenset[str]
+    extra: tuple[str, ...]
+    excluded: bool
+
+    @property
+    def saved_decisions(self) -> list[str]:
+        return [i for i in self.extra if is_saved_decision(i)]
+
+    def message(self) -> str | None:
+        if not self.extra:
+            return None
+        decisions = self.saved_decisions
+        what = (
+            f"the serving index holds {len(self.extra)} judgments that are in no evaluated dataset "
+            f"({len(decisions)} of them saved decisions D<id>"
+            + (f", e.g. {', '.join(decisions[:3])}" if decisions else "")
+            + ")"
+        )
+        if self.excluded:
+            return (
+                f"{what}: {len(self.extra)} excluded from every fold's training "
+                "(--no-exclude-extra keeps them)"
+            )
+        return (
+            f"WARNING: {what}: they are visible to every fold and train it "
+            "(--exclude-extra, the default, leaves them out)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "judgments": len(self.extra),
+            "saved_decisions": len(self.saved_decisions),
+            "excluded": self.excluded and bool(self.extra),
+            "examples": list(self.extra[:10]),
+        }
+
+
+def training_universe(
+    dataset: Sequence[Judgment], index_ids: frozenset[str], options: Options
+) -> TrainingUniverse:
+    """Cross-validation: the index's judgments, less those in no evaluated dataset when
+    `options.exclude_extra`. `--train` builds its own index from exactly the training file: all of it
+    trains (the dataset's ids are dropped by `held_out_split`)."""
+    if options.train is not None:
+        return TrainingUniverse(index_ids, (), False)
+    extra = tuple(sorted(index_ids - {j.id for j in dataset}))
+    kept = index_ids - frozenset(extra) if options.exclude_extra else index_ids
+    return TrainingUniverse(kept, extra, options.exclude_extra)
+
+
+def check_excluded(folds: Sequence[Fold], universe: TrainingUniverse) -> None:
+    """Refuse a split in which an excluded judgment would train a fold."""
+    if not universe.excluded:
+        return
+    excluded = frozenset(universe.extra)
+    for fold in folds:
+        leaked = sorted(fold.train_ids & excluded)
+        if leaked:
+            raise LeakError(f"fold {fold.index}: excluded judgments in training ({leaked[:3]})")
+
+
 def default_baselines(index: IndexData, terms: CachedTerms | None = None) -> list[Baseline]:
     terms = terms or CachedTerms(KoreanTokenizer())
     return [
+        AlwaysNoneBaseline(),
         Bm25CatalogBaseline(index.item_ids, index.lexical, terms),
         TfidfLogRegBaseline(terms),
         DenseItemBaseline(index.item_ids, index.item_vectors),
@@ -173,31 +253,52 @@ def _new_run_dir(out: Path, started: datetime) -> Path:
     return path
 
 
+def as_datasets(dataset: Datasets | Sequence[Judgment], options: Options) -> Datasets:
+    """A plain list of judgments is the one `options.datasets` file."""
+    if isinstance(dataset, Datasets):
+        return dataset
+    if len(options.datasets) != 1:
+        raise ValueError("a plain list of judgments needs exactly one dataset path in the options")
+    return Datasets([make_dataset(Path(options.datasets[0]), dataset)])
+
+
 def evaluate(
     classifier: EvaluatedClassifier,
     index: IndexData,
-    dataset: Sequence[Judgment],
+    datasets: Datasets | Sequence[Judgment],
     options: Options,
     out: Path,
     baselines: Sequence[Baseline] | None = None,
     reference: Reference | None = None,
     log: Callable[[str], None] = lambda text: None,
 ) -> RunOutput:
-    """Classify every (selected) record with the honest classifier of its fold, next to the
-    baselines; write summary.json, results.jsonl, report.md and the plots into a new run folder."""
+    """Classify every (selected) record of the datasets with the honest classifier of its fold,
+    next to the baselines; write summary.json, results.jsonl, report.md and the plots into a new
+    run folder. Several datasets: one cross-validation over their union (folds stratified by
+    label as for one), metrics for each dataset and for all together."""
     started = datetime.now(UTC)
     t0 = time.perf_counter()
+    data = as_datasets(datasets, options)
+    dataset = data.judgments
     notes = []
-    missing = [j.id for j in dataset if j.id not in index.pool.ids]
-    if missing and options.train is None:
-        notes.append(
-            f"{len(missing)} dataset records are not among the index's past judgments; they are only tested"
-        )
+    if options.train is None:
+        for d in data.members:
+            missing = sum(j.id not in index.pool.ids for j in d.judgments)
+            if missing:
+                notes.append(
+                    f"{d.name}: {missing} of {len(d.judgments)} records are not among the index's past "
+                    "judgments; they are only tested and train no fold"
+                )
     if options.train is not None:
         overlap = len(index.pool.ids & {j.id for j in dataset})
         if overlap:
             notes.append(f"{overlap} training judgments share an id with a test record and were left out")
-    folds, split_text = split(dataset, index.pool.ids, options)
+    universe = training_universe(dataset, index.pool.ids, options)
+    extra_message = universe.message()
+    if extra_message:
+        notes.append(extra_message)
+    folds, split_text = split(dataset, universe.ids, options)
+    check_excluded(folds, universe)
     selected = limit_records(dataset, options.limit, options.seed)
     tested = [j for j in dataset if j.id in selected]
     systems = list(baselines) if baselines is not None else default_baselines(index)
@@ -228,8 +329,7 @@ def evaluate(
         )
     config = {
         "command": options.command,
-        "dataset": str(options.dataset),
-        "dataset_sha256": sha256_of(options.dataset),
+        **data.config(),
         "split": split_text,
         "folds": None if options.train is not None else options.folds,
         "train": None if options.train is None else str(options.train),
@@ -237,15 +337,18 @@ def evaluate(
         "limit": options.limit,
         "seed": options.seed,
         "use_llm": options.use_llm,
+        "exclude_extra": options.exclude_extra if options.train is None else None,
         "started": started.isoformat(timespec="seconds"),
         "elapsed_s": 0.0,
     }
-    summary = build_summary(run, classifier.catalog, config, options.seed)
+    dataset_of, style_of = data.dataset_of, data.style_of
+    summary = build_summary(run, classifier.catalog, config, options.seed, dataset_of, style_of)
+    summary["index_extra"] = universe.to_dict()
     summary["versions"] = dict(classifier.versions)
     summary["fold_versions"] = run.fold_versions
     summary["notes"] = notes
     directory = _new_run_dir(out, started)
-    write_results(directory / "results.jsonl", run.outcomes)
+    write_results(directory / "results.jsonl", run.outcomes, dataset_of, style_of)
     plots = write_plots(summary, [o.timings_ms[END_TO_END] for o in run.outcomes], directory)
     config["elapsed_s"] = round(time.perf_counter() - t0, 1)
     comparison, extra = None, []

@@ -1,11 +1,15 @@
 """From per-record outcomes to the run's `summary.json`: metrics per system, with bootstrap
-intervals for the headline numbers, and the product's calibration, latency and theme breakdown."""
+intervals for the headline numbers, and the product's calibration, latency and theme breakdown.
+
+The top level holds every evaluated record together (what `--compare` reads); `per_dataset`
+holds the same metrics per `--dataset` file (named by its stem); `per_style` (combined and per
+dataset) breaks item-row top-1 and hit@3 down by the records' `style` when they carry one."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -15,14 +19,16 @@ import numpy as np
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog
 from eval import metrics as m
-from eval.bootstrap import RESAMPLES, Statistic, bootstrap_ci, mean_statistic
+from eval.bootstrap import RESAMPLES, Statistic, bootstrap_ci, mean_statistic, ratio_statistic
 from eval.calibration import expected_calibration_error, reliability_bins
 from eval.latency import latency_summary
 from eval.prediction import Prediction
 from eval.runner import PRODUCT, EvalRun, RecordOutcome
 
 HEADLINE = m.HEADLINE
-SCHEMA = 1
+# 2: item-row headline metrics, always-none baseline, per_dataset, per_style, index_extra.
+SCHEMA = 2
+NO_STYLE = "(no style)"
 _NO_ANSWER = Prediction.from_ranking([])
 
 
@@ -35,8 +41,16 @@ def system_metrics(
     golds: Sequence[m.Gold], preds: Sequence[Prediction], catalog: Catalog, seed: int
 ) -> dict[str, Any]:
     abstain = m.abstain_stats(golds, preds)
+    ratios = m.ratio_flags(golds, preds)
     out: dict[str, Any] = {
         "n": len(golds),
+        "item_rows": sum(not g.is_none for g in golds),
+        # Headline: item rows and NONE rows apart.
+        "item_top1": ratios["item_top1"].value,
+        "item_hit_at_3": ratios["item_hit_at_3"].value,
+        "item_top1_with_alternates": ratios["item_top1_with_alternates"].value,
+        "item_rows_answered_none": ratios["item_rows_answered_none"].value,
+        # Over all rows, NONE as a class: mixes NONE rows and item rows (secondary).
         "accuracy": m.accuracy(golds, preds),
         "hit_at_3": m.hit_at_3(golds, preds),
         "accuracy_with_alternates": m.accuracy_with_alternates(golds, preds),
@@ -62,11 +76,45 @@ def system_metrics(
     n = len(golds)
     pairs = list(zip(golds, preds, strict=True))
     statistics: dict[str, Statistic] = {
+        key: ratio_statistic(ratios[key].numerator, ratios[key].denominator)
+        for key in ratios
+        if ratios[key].value is not None  # no interval for an undefined metric
+    }
+    statistics |= {
         "accuracy": mean_statistic([m.is_correct(g, p) for g, p in pairs]),
         "hit_at_3": mean_statistic([m.is_hit_at_3(g, p) for g, p in pairs]),
         "macro_f1": m.MacroF1Resampler(golds, preds),
     }
     out["ci95"] = {key: bootstrap_ci(n, stat, seed=seed).to_dict() for key, stat in statistics.items()}
+    return out
+
+
+def style_metrics(
+    outcomes: Sequence[RecordOutcome], systems: Sequence[str], style_of: Mapping[str, str]
+) -> dict[str, Any]:
+    """Item-row top-1 and hit@3 of every system per record style (records without one are
+    grouped as NO_STYLE); {} when no record carries a style."""
+    if not any(o.judgment.id in style_of for o in outcomes):
+        return {}
+    groups: dict[str, list[RecordOutcome]] = {}
+    for o in outcomes:
+        groups.setdefault(style_of.get(o.judgment.id, NO_STYLE), []).append(o)
+    out: dict[str, Any] = {}
+    for style in sorted(groups, key=lambda s: (s == NO_STYLE, s)):
+        rows = groups[style]
+        golds = [m.Gold.of(o.judgment) for o in rows]
+        entry: dict[str, Any] = {
+            "records": len(rows),
+            "item_rows": sum(not g.is_none for g in golds),
+            "systems": {},
+        }
+        for s in systems:
+            preds = predictions_of(rows, s)
+            entry["systems"][s] = {
+                "item_top1": m.item_top1(golds, preds),
+                "item_hit_at_3": m.item_hit_at_3(golds, preds),
+            }
+        out[style] = entry
     return out
 
 
@@ -93,33 +141,79 @@ def product_details(outcomes: Sequence[RecordOutcome], catalog: Catalog) -> dict
     }
 
 
-def build_summary(run: EvalRun, catalog: Catalog, config: dict[str, Any], seed: int) -> dict[str, Any]:
-    golds = [m.Gold.of(o.judgment) for o in run.outcomes]
+def dataset_counts(outcomes: Sequence[RecordOutcome]) -> dict[str, int]:
+    golds = [m.Gold.of(o.judgment) for o in outcomes]
     labels = Counter("NONE" if g.is_none else "item" for g in golds)
     return {
-        "schema": SCHEMA,
-        "config": config,
-        "dataset": {
-            "records": len(golds),
-            "item_rows": labels["item"],
-            "none_rows": labels["NONE"],
-            "distinct_items": len({g.label for g in golds if not g.is_none}),
-        },
-        "headline": list(HEADLINE),
-        "bootstrap": {"resamples": RESAMPLES, "seed": seed, "level": 0.95},
-        "product": PRODUCT,
-        "systems": {
-            s: system_metrics(golds, predictions_of(run.outcomes, s), catalog, seed) for s in run.systems
-        },
-        "product_details": product_details(run.outcomes, catalog),
+        "records": len(golds),
+        "item_rows": labels["item"],
+        "none_rows": labels["NONE"],
+        "distinct_items": len({g.label for g in golds if not g.is_none}),
     }
 
 
-def outcome_row(o: RecordOutcome) -> dict[str, Any]:
+def _metrics_of(
+    outcomes: Sequence[RecordOutcome],
+    systems: Sequence[str],
+    catalog: Catalog,
+    seed: int,
+    style_of: Mapping[str, str],
+) -> dict[str, Any]:
+    golds = [m.Gold.of(o.judgment) for o in outcomes]
+    out: dict[str, Any] = {
+        "dataset": dataset_counts(outcomes),
+        "systems": {s: system_metrics(golds, predictions_of(outcomes, s), catalog, seed) for s in systems},
+    }
+    per_style = style_metrics(outcomes, systems, style_of)
+    if per_style:
+        out["per_style"] = per_style
+    return out
+
+
+def build_summary(
+    run: EvalRun,
+    catalog: Catalog,
+    config: dict[str, Any],
+    seed: int,
+    dataset_of: Mapping[str, str] | None = None,
+    style_of: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """`dataset_of`: record id → dataset name (default: one dataset, `config["dataset"]`'s stem
+    or "dataset"); `style_of`: record id → style, for the records that carry one."""
+    styles = style_of or {}
+    combined = _metrics_of(run.outcomes, run.systems, catalog, seed, styles)
+    default_name = Path(str(config.get("dataset") or "dataset")).stem
+    by_dataset: dict[str, list[RecordOutcome]] = {}
+    for o in run.outcomes:
+        name = (dataset_of or {}).get(o.judgment.id, default_name)
+        by_dataset.setdefault(name, []).append(o)
+    summary: dict[str, Any] = {
+        "schema": SCHEMA,
+        "config": config,
+        "dataset": combined["dataset"],
+        "headline": list(HEADLINE),
+        "bootstrap": {"resamples": RESAMPLES, "seed": seed, "level": 0.95},
+        "product": PRODUCT,
+        "systems": combined["systems"],
+    }
+    if "per_style" in combined:
+        summary["per_style"] = combined["per_style"]
+    summary["per_dataset"] = {
+        # One dataset: its table is the combined one (computed once).
+        name: combined if len(by_dataset) == 1 else _metrics_of(rows, run.systems, catalog, seed, styles)
+        for name, rows in by_dataset.items()
+    }
+    summary["product_details"] = product_details(run.outcomes, catalog)
+    return summary
+
+
+def outcome_row(o: RecordOutcome, dataset: str | None = None, style: str | None = None) -> dict[str, Any]:
     """One line of `results.jsonl`: the record, its gold label and every system's answer."""
     gold = m.Gold.of(o.judgment)
     return {
         "id": o.judgment.id,
+        "dataset": dataset,
+        "style": style,
         "fold": o.fold,
         "gold": {"label": gold.label, "alternates": list(gold.alternates)},
         "record": {k: v for k, v in o.judgment.to_dict().items() if k not in ("item_id", "alternates")},
@@ -141,10 +235,17 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n", "utf-8")
 
 
-def write_results(path: Path, outcomes: Sequence[RecordOutcome]) -> None:
+def write_results(
+    path: Path,
+    outcomes: Sequence[RecordOutcome],
+    dataset_of: Mapping[str, str] | None = None,
+    style_of: Mapping[str, str] | None = None,
+) -> None:
+    datasets, styles = dataset_of or {}, style_of or {}
     with path.open("w", encoding="utf-8") as fh:
         for o in outcomes:
-            fh.write(json.dumps(outcome_row(o), ensure_ascii=False, default=_json_default) + "\n")
+            row = outcome_row(o, datasets.get(o.judgment.id), styles.get(o.judgment.id))
+            fh.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
 
 
 def read_summary(path: Path) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from eval.compare import Comparison
@@ -12,6 +13,7 @@ from eval.metrics import RECALL_KS
 
 SYSTEM_DESCRIPTIONS = {
     "innogrowth": "제품: 후보 통합 + 랭커 (product ranker)",
+    "always-none": "기준선: 항상 해당 없음 (always NONE, no item listed)",
     "signal:dense": "단일 신호: 품목 e5 유사도",
     "signal:knn": "단일 신호: 과거 판정 kNN",
     "signal:lexical": "단일 신호: Kiwi BM25",
@@ -42,38 +44,101 @@ def pct_ci(metrics: dict[str, Any], key: str) -> str:
     return f"{pct(metrics.get(key))} [{pct(ci['low'])}, {pct(ci['high'])}]"
 
 
-def systems_table(summary: dict[str, Any]) -> TableData:
+def _counts_text(data: dict[str, Any]) -> str:
+    return f"{data['records']} records: {data['item_rows']} with an item, {data['none_rows']} NONE"
+
+
+def systems_table(summary: dict[str, Any], name: str | None = None) -> TableData:
+    """The headline table: item rows and NONE rows apart; the overall accuracy, which mixes
+    both, last. `name`: a dataset of a run over several (its `per_dataset` entry)."""
+    part = summary if name is None else summary["per_dataset"][name]
     rows = []
-    for name, s in summary["systems"].items():
+    for system, s in part["systems"].items():
         rows.append(
             [
-                name,
-                pct_ci(s, "accuracy"),
-                pct_ci(s, "hit_at_3"),
-                pct(s["accuracy_with_alternates"]),
-                pct_ci(s, "macro_f1"),
-                pct(s["none_precision"]),
-                pct(s["none_recall"]),
+                system,
+                pct_ci(s, "item_top1"),
+                pct_ci(s, "item_hit_at_3"),
+                pct_ci(s, "none_precision"),
+                pct_ci(s, "none_recall"),
+                pct(s.get("item_top1_with_alternates")),
+                pct(s.get("item_rows_answered_none")),
+                pct(s.get("accuracy")),  # secondary: its interval is in summary.json
             ]
         )
-    n = summary["dataset"]["records"]
+    scope = "All datasets" if name is None else f"Dataset {name}"
+    if name is None and len(summary.get("per_dataset", {})) <= 1:
+        scope = "Systems"
     return TableData(
-        f"Systems on the same folds ({n} records; %, 95% bootstrap CI)",
-        ["system", "top-1 acc", "hit@3", "acc w/ alternates", "macro-F1", "NONE P", "NONE R"],
+        f"{scope} on the same folds ({_counts_text(part['dataset'])}; %, 95% bootstrap CI)",
+        [
+            "system",
+            "item top-1",
+            "item hit@3",
+            "NONE P",
+            "NONE R",
+            "item top-1 w/ alt",
+            "item rows → NONE",
+            "acc, all rows (mixes NONE)",
+        ],
         rows,
     )
 
 
+def dataset_tables(summary: dict[str, Any]) -> list[TableData]:
+    """One headline table per dataset when the run had several (one dataset: the main table)."""
+    names = list(summary.get("per_dataset", {}))
+    return [systems_table(summary, n) for n in names] if len(names) > 1 else []
+
+
+def style_tables(summary: dict[str, Any]) -> list[TableData]:
+    """Item-row top-1 / hit@3 per record style: each dataset that has styles, and all records
+    when styles come from more than one dataset (else that table would repeat the dataset's)."""
+    parts: list[tuple[str, dict[str, Any]]] = []
+    datasets = summary.get("per_dataset", {})
+    styled = (
+        [(n, d["per_style"]) for n, d in datasets.items() if "per_style" in d] if len(datasets) > 1 else []
+    )
+    if "per_style" in summary and len(styled) != 1:
+        parts.append(("all records" if styled else "", summary["per_style"]))
+    parts += styled
+    out = []
+    for scope, per_style in parts:
+        styles = list(per_style)
+        columns = ["system"]
+        for st in styles:
+            n = per_style[st]["item_rows"]
+            columns += [f"{st} top-1 (n={n})", f"{st} hit@3"]
+        systems = list(next(iter(per_style.values()))["systems"]) if styles else []
+        rows = []
+        for system in systems:
+            row = [system]
+            for st in styles:
+                s = per_style[st]["systems"][system]
+                row += [pct(s["item_top1"]), pct(s["item_hit_at_3"])]
+            rows.append(row)
+        where = f", {scope}" if scope else ""
+        out.append(TableData(f"Item rows by record style (%{where})", columns, rows))
+    return out
+
+
 def secondary_table(summary: dict[str, Any]) -> TableData:
-    cols = ["system", "micro-F1", "theme acc", "field acc", "NONE rate", "ECE"]
+    cols = ["system", "hit@3, all rows", "macro-F1", "micro-F1", "theme acc", "field acc", "NONE rate", "ECE"]
     cols += [f"recall@{k}" for k in RECALL_KS]
     rows = []
     for name, s in summary["systems"].items():
         ece = "–" if s["ece"] is None else f"{s['ece']:.3f}"
-        row = [name, pct(s["micro_f1"]), pct(s["theme_accuracy"]), pct(s["field_accuracy"])]
-        row += [pct(s["none_rate"]), ece] + [pct(s[f"candidate_recall_at_{k}"]) for k in RECALL_KS]
+        row = [name, pct_ci(s, "hit_at_3"), pct_ci(s, "macro_f1"), pct(s["micro_f1"])]
+        row += [pct(s["theme_accuracy"]), pct(s["field_accuracy"]), pct(s["none_rate"]), ece]
+        row += [pct(s[f"candidate_recall_at_{k}"]) for k in RECALL_KS]
         rows.append(row)
-    return TableData("More metrics (%; candidate recall over item-labelled rows)", cols, rows)
+    scope = ", all records" if len(summary.get("per_dataset", {})) > 1 else ""
+    return TableData(
+        f"More metrics (%{scope}; hit@3 over all rows counts a NONE row answered NONE; candidate recall "
+        "over item rows)",
+        cols,
+        rows,
+    )
 
 
 def per_theme_table(summary: dict[str, Any]) -> TableData:
@@ -104,7 +169,7 @@ def comparison_table(comparison: Comparison, baseline_label: str) -> TableData:
         status = "ok" if r.headline else ""
         if r.failed:
             status = f"FAIL (drop > {100 * comparison.max_drop:.1f})"
-        name = f"{r.metric} *" if r.headline else r.metric
+        name = f"{r.label} *" if r.headline else r.label
         rows.append([name, pct(r.baseline), pct(r.current), _signed(r.delta), status])
     return TableData(
         f"Product vs {baseline_label} (%, * headline)",
@@ -119,11 +184,12 @@ def descriptions_table(summary: dict[str, Any]) -> TableData:
 
 
 def to_rich(table: TableData) -> Table:
-    out = Table(title=table.title, title_justify="left")
+    """Cells are plain text (escaped: `item_top1 [rich_dev]` is no markup)."""
+    out = Table(title=escape(table.title), title_justify="left")
     for n, col in enumerate(table.columns):
-        out.add_column(col, justify="left" if n == 0 else "right", no_wrap=n == 0)
+        out.add_column(escape(col), justify="left" if n == 0 else "right", no_wrap=n == 0)
     for row in table.rows:
-        out.add_row(*row)
+        out.add_row(*(escape(c) for c in row))
     return out
 
 

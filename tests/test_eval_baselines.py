@@ -6,6 +6,7 @@ import numpy as np
 
 from catalog.judgments import Judgment
 from eval.baselines import (
+    AlwaysNoneBaseline,
     Bm25CatalogBaseline,
     CachedTerms,
     DenseItemBaseline,
@@ -82,3 +83,11 @@ def test_tfidf_logreg_learns_words_and_none_from_training_only() -> None:
     assert p.confidence is not None and 0 < p.confidence <= 1
     model.fit(TrainingPool(rows[:1], np.zeros((1, 2), np.float32)))
     assert model.predict(query("아무거나")).label == "IG001"
+
+
+def test_always_none_answers_none_and_lists_no_item() -> None:
+    b = AlwaysNoneBaseline()
+    b.fit(TrainingPool([J("a", "배터리", "IG001")], np.zeros((1, 2), np.float32)))
+    p = b.predict(query("드론 제어 소프트웨어"))
+    assert b.name == "always-none"
+    assert p.label == "NONE" and p.top3 == () and p.candidates == () and p.confidence is None

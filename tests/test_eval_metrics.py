@@ -146,3 +146,50 @@ def test_prediction_from_ranking_keeps_none_out_of_recommendations() -> None:
     p = Prediction.from_ranking(["NONE", "A", "B", "C", "D"], 0.4)
     assert p.label == NONE and p.top3 == ("A", "B", "C") and p.confidence == 0.4
     assert Prediction.from_ranking([]).label == NONE
+
+
+def test_item_row_metrics_leave_none_rows_out() -> None:
+    golds = [G("A", "B"), G("C"), G("D"), G("E"), G(NONE), G(NONE)]
+    preds = [
+        P("B", ("B", "A")),  # alternate: miss of item top-1, hit with alternates, hit@3
+        P("C"),  # hit
+        P(NONE, ("X", "D")),  # answered NONE, item still listed: miss, hit@3 (see is_hit_at_3)
+        P(NONE),  # answered NONE, nothing listed: miss everywhere
+        P(NONE),  # NONE rows never enter the item metrics
+        P("A"),
+    ]
+    assert m.item_top1(golds, preds) == pytest.approx(1 / 4)
+    assert m.item_top1_with_alternates(golds, preds) == pytest.approx(2 / 4)
+    assert m.item_hit_at_3(golds, preds) == pytest.approx(3 / 4)
+    assert m.item_rows_answered_none(golds, preds) == pytest.approx(2 / 4)
+    # The mixed accuracy counts the NONE row answered NONE: 2/6.
+    assert m.accuracy(golds, preds) == pytest.approx(2 / 6)
+    ratios = m.ratio_flags(golds, preds)
+    assert ratios["item_top1"].value == m.item_top1(golds, preds)
+    assert ratios["item_hit_at_3"].value == m.item_hit_at_3(golds, preds)
+    assert ratios["item_top1_with_alternates"].value == m.item_top1_with_alternates(golds, preds)
+    assert ratios["item_rows_answered_none"].value == m.item_rows_answered_none(golds, preds)
+    stats = m.abstain_stats(golds, preds)
+    assert ratios["none_precision"].value == pytest.approx(stats.precision) == pytest.approx(1 / 3)
+    assert ratios["none_recall"].value == pytest.approx(stats.recall) == pytest.approx(1 / 2)
+
+
+def test_answering_none_everywhere_scores_the_none_share_but_zero_on_items() -> None:
+    """The flattering case: mixed accuracy is the NONE share, the headline says what it is."""
+    golds = [G(NONE)] * 6 + [G("A"), G("B"), G("C"), G("D")]
+    preds = [P(NONE)] * len(golds)
+    assert m.accuracy(golds, preds) == pytest.approx(0.6)
+    assert m.item_top1(golds, preds) == 0.0
+    assert m.item_hit_at_3(golds, preds) == 0.0
+    assert m.item_rows_answered_none(golds, preds) == 1.0
+    ratios = m.ratio_flags(golds, preds)
+    assert ratios["none_recall"].value == 1.0
+    assert ratios["none_precision"].value == pytest.approx(0.6)
+
+
+def test_item_metrics_are_undefined_without_item_rows() -> None:
+    golds, preds = [G(NONE)], [P(NONE)]
+    assert m.item_top1(golds, preds) is None
+    assert m.item_hit_at_3(golds, preds) is None
+    assert m.ratio_flags(golds, preds)["item_top1"].value is None
+    assert m.ratio_flags([G("A")], [P("A")])["none_precision"].value is None

@@ -48,7 +48,7 @@ def test_evaluate_runs_the_real_classifier(
         small_classifier.versions["build"],
     )
     dataset = load_judgments(small_judgments_path, small_catalog).judgments
-    options = Options(dataset=small_judgments_path, folds=2, limit=6, use_llm=False, show_progress=False)
+    options = Options(datasets=[small_judgments_path], folds=2, limit=6, use_llm=False, show_progress=False)
     out = evaluate(small_classifier, index, dataset, options, tmp_path, baselines=[])
     summary = json.loads((out.directory / "summary.json").read_text("utf-8"))
     assert summary["dataset"]["records"] == 6
