@@ -24,6 +24,7 @@ good rows are kept.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -38,8 +39,36 @@ NONE_LABEL = "NONE"
 TEXT_KEYS = ("industry_name", "main_products", "product_use", "tech_business_name")
 
 
+JUDGMENT_SUFFIXES = (".jsonl", ".csv")
+
+
+def packaged_judgments_dir() -> Path:
+    """The packaged development sets (sparse `dev.jsonl` and customer-like `rich_dev.jsonl`):
+    the default past judgments of a build."""
+    return Path(__file__).parent / "data" / "judgments"
+
+
 def packaged_judgments_path() -> Path:
-    return Path(__file__).parent / "data" / "judgments" / "dev.jsonl"
+    """The sparse development set alone."""
+    return packaged_judgments_dir() / "dev.jsonl"
+
+
+def judgment_files(path: Path) -> list[Path]:
+    """A judgments file, or every `.jsonl`/`.csv` file of a directory in name order."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() in JUDGMENT_SUFFIXES and p.is_file())
+    return [path]
+
+
+def judgments_sha256(path: Path) -> str:
+    """Content hash of a judgments file or directory ("" when nothing is there)."""
+    files = [p for p in judgment_files(path) if p.exists()]
+    if not files:
+        return ""
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
+    return digest.hexdigest() if path.is_dir() else hashlib.sha256(files[0].read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -200,19 +229,23 @@ def _raw_rows(path: Path) -> list[tuple[int, Any]]:
 
 
 def load_judgments(path: Path, catalog: Catalog | None = None) -> JudgmentsFile:
-    """Load and validate every row; bad rows are listed with their line numbers."""
+    """Load and validate every row of a file, or of every judgments file in a directory; bad
+    rows are listed with their line numbers (and file names, for a directory)."""
     out = JudgmentsFile()
-    seen: dict[str, int] = {}
-    for line, raw in _raw_rows(path):
-        try:
-            if isinstance(raw, Exception):
-                raise raw
-            j = parse_row(raw, line, catalog)
-            if j.id in seen:
-                raise ValueError(f"duplicate id {j.id!r} (first on line {seen[j.id]})")
-        except ValueError as exc:
-            out.bad_rows.append(BadRow(line, str(exc)))
-            continue
-        seen[j.id] = line
-        out.judgments.append(j)
+    seen: dict[str, str] = {}
+    files = judgment_files(path)
+    for file in files:
+        where = f"{file.name} " if len(files) > 1 else ""
+        for line, raw in _raw_rows(file):
+            try:
+                if isinstance(raw, Exception):
+                    raise raw
+                j = parse_row(raw, line, catalog)
+                if j.id in seen:
+                    raise ValueError(f"duplicate id {j.id!r} (first on {seen[j.id]})")
+            except ValueError as exc:
+                out.bad_rows.append(BadRow(line, f"{where}{exc}" if where else str(exc)))
+                continue
+            seen[j.id] = f"{where}line {line}"
+            out.judgments.append(j)
     return out

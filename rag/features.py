@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from rag.company import CompanyRecord
+from rag.none_cues import CUE_NAMES, CueFinding
 from rag.signals import SignalScores
 
 PER_SIGNAL_TOP = 10
@@ -26,6 +28,23 @@ ITEM_FEATURES = (
     "prior_ksic",
     "prior_st",
     "name_overlap",
+    "line",
+    "line_view",
+    "line_gap",
+    "dense_view",
+    "name_mention",
+    "example_mention",
+    "field_line_max",
+    "field_share",
+    # the same evidence where the record is rich (a product-use paragraph or a technology
+    # business name): its own words should outweigh the KSIC prior and distant neighbours
+    "rich_prior_ksic",
+    "rich_knn_vote",
+    "rich_knn_max",
+    "rich_line_view",
+    "rich_lexical_norm",
+    "rich_name_mention",
+    "rich_dense_name",
 )
 RECORD_FEATURES = (
     "prior_none_ksic",
@@ -40,6 +59,12 @@ RECORD_FEATURES = (
     "distribution_text",
     "top_item_score",
     "has_ksic_note",
+    "has_product_use",
+    "has_tech_name",
+    "has_st_code",
+    "line_top",
+    "name_mention_any",
+    *CUE_NAMES,
 )
 
 
@@ -59,6 +84,7 @@ def candidate_positions(sig: SignalScores, k: int) -> list[int]:
         [int(i) for i in np.argsort(-sig.dense_name)[: per // 2]],
         [int(i) for i in np.argsort(-sig.dense_ksic)[: per // 2]],
     ]
+    rankings += [sig.ranking("line")[:per], [int(i) for i in np.flatnonzero(sig.name_mention)]]
     knn_items = [i for i in sig.ranking("knn") if sig.knn_vote[i] > 0][:per]
     prior_items = [i for i in sig.ranking("prior_ksic")[: per // 2]]
     for ranking in (knn_items, *rankings, prior_items):
@@ -74,15 +100,30 @@ def name_overlap(item_name_terms: list[str], query_terms: list[str]) -> float:
     return sum(1 for t in item_name_terms if t in q) / len(item_name_terms)
 
 
-def item_feature_rows(sig: SignalScores, positions: list[int], name_terms: list[list[str]]) -> CandidateRows:
+def _top(arr: npt.NDArray[np.float64]) -> float:
+    return float(arr.max()) if len(arr) else 0.0
+
+
+def item_feature_rows(
+    sig: SignalScores,
+    positions: list[int],
+    name_terms: list[list[str]],
+    item_field: npt.NDArray[np.int64],
+    rich: bool,
+) -> CandidateRows:
     dense_order = np.argsort(-sig.dense)
     rank_of = np.empty_like(dense_order)
     rank_of[dense_order] = np.arange(len(dense_order))
-    dense_top = float(sig.dense.max()) if len(sig.dense) else 0.0
-    name_top = float(sig.dense_name.max()) if len(sig.dense_name) else 0.0
-    lex_top = float(sig.lexical.max()) if len(sig.lexical) else 0.0
+    dense_top, name_top, lex_top = _top(sig.dense), _top(sig.dense_name), _top(sig.lexical)
+    best_line = np.maximum(sig.line, sig.line_view)
+    line_top = _top(best_line)
+    field_max = np.full(int(item_field.max()) + 1 if len(item_field) else 0, -1.0)
+    np.maximum.at(field_max, item_field, best_line)
+    r = float(rich)
     rows = []
     for i in positions:
+        lexical_norm = sig.lexical[i] / lex_top if lex_top > 0 else 0.0
+        field_best = float(field_max[item_field[i]])
         rows.append(
             [
                 sig.dense[i],
@@ -94,19 +135,40 @@ def item_feature_rows(sig: SignalScores, positions: list[int], name_terms: list[
                 sig.dense_st[i],
                 sig.knn_vote[i],
                 sig.knn_max[i],
-                sig.lexical[i] / lex_top if lex_top > 0 else 0.0,
+                lexical_norm,
                 math.log1p(sig.lexical[i]),
                 sig.prior_ksic[i],
                 sig.prior_st[i],
                 name_overlap(name_terms[i], sig.query_terms),
+                sig.line[i],
+                sig.line_view[i],
+                best_line[i] - line_top,
+                sig.dense_view[i],
+                sig.name_mention[i],
+                sig.example_mention[i],
+                field_best - line_top,
+                best_line[i] - field_best,
+                r * sig.prior_ksic[i],
+                r * sig.knn_vote[i],
+                r * sig.knn_max[i],
+                r * sig.line_view[i],
+                r * lexical_norm,
+                r * sig.name_mention[i],
+                r * sig.dense_name[i],
             ]
         )
     return CandidateRows(positions, np.array(rows, dtype=np.float64).reshape(-1, len(ITEM_FEATURES)))
 
 
 def record_feature_row(
-    sig: SignalScores, text: str, wholesale: bool, distribution: bool, top_item_score: float
+    sig: SignalScores,
+    record: CompanyRecord,
+    wholesale: bool,
+    distribution: bool,
+    top_item_score: float,
+    cues: CueFinding,
 ) -> npt.NDArray[np.float64]:
+    text = record.business_text()
     return np.array(
         [
             sig.prior_none_ksic,
@@ -121,6 +183,12 @@ def record_feature_row(
             float(distribution),
             top_item_score,
             float(bool(sig.views.ksic)),
+            float(bool(record.product_use)),
+            float(bool(record.tech_business_name)),
+            float(bool(record.st_code)),
+            _top(np.maximum(sig.line, sig.line_view)),
+            float(sig.name_mention.any()),
+            *cues.values(),
         ],
         dtype=np.float64,
     )

@@ -51,9 +51,7 @@ class Priors:
         total = sum(self.global_counts.values())
         return (self.global_counts.get(label, 0) + 1.0) / (total + self.n_classes)
 
-    def _backoff(
-        self, table: dict[str, Counts], code: str, levels: tuple[int, ...], label: str
-    ) -> float:
+    def _backoff(self, table: dict[str, Counts], code: str, levels: tuple[int, ...], label: str) -> float:
         p = self._global(label)
         for n in reversed(levels):
             if len(code) < n:

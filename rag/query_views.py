@@ -16,20 +16,30 @@ from rag.resources import RetrievalResources
 @dataclass(frozen=True)
 class QueryViews:
     """`text`: the company's own words + industry name; `ksic`: the KSIC explanatory note of its
-    code (enriches short inputs); `st`: the S&T classification names of its code."""
+    code (enriches short inputs); `st`: the S&T classification names of its code; `fields`: each
+    own-words field alone (주요제품, 제품용도, 기술사업명), so that a paragraph describing one
+    function is matched by that function, not diluted by the rest."""
 
     text: str
     ksic: str
     st: str
     ksic_code: str
     ksic_how: str
+    fields: tuple[str, ...] = ()
+
+    def texts(self) -> list[str]:
+        """Every text to embed, in one batch: text, then ksic and st when present, then fields."""
+        return [self.text or self.ksic or " ", *(t for t in (self.ksic, self.st) if t), *self.fields]
 
 
 def query_views(record: CompanyRecord, res: RetrievalResources) -> QueryViews:
     code, how = res.ksic.normalize(record.ksic_code) if record.ksic_code else (None, "missing")
     ksic_text = res.ksic.note_text(code) if code else ""
     st_text = res.st.describe(record.st_code) if record.st_code else ""
-    return QueryViews(record.full_text(), ksic_text[:600], st_text, code or record.ksic_code, how)
+    own = [record.main_products, record.product_use, record.tech_business_name]
+    text = record.full_text()
+    fields = tuple(dict.fromkeys(t for t in own if t and t != text))
+    return QueryViews(text, ksic_text[:600], st_text, code or record.ksic_code, how, fields)
 
 
 class QueryVectorCache:

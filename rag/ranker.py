@@ -22,16 +22,23 @@ def _sigmoid(x: float) -> float:
 
 @dataclass
 class LinearModel:
-    """Standardised logistic regression: p = σ(w·(x-μ)/σ + b)."""
+    """Standardised logistic regression: p = σ(w·(clip(x)-μ)/σ + b).
+
+    Bounded by construction: each feature is clipped to the range seen in training (`low`,
+    `high`) before scaling, so a value that training never saw — the exact duplicate a saved
+    decision creates, an S&T code after a set without any — cannot move a score by more than
+    the training extremes did; and σ has a floor, so a near-constant column cannot blow up."""
 
     features: tuple[str, ...]
     mean: FloatArray
     scale: FloatArray
     coef: FloatArray
     intercept: float
+    low: FloatArray
+    high: FloatArray
 
     def logits(self, x: FloatArray) -> FloatArray:
-        z = (x - self.mean) / self.scale
+        z = (np.clip(x, self.low, self.high) - self.mean) / self.scale
         out: FloatArray = z @ self.coef + self.intercept
         return out
 
@@ -42,6 +49,8 @@ class LinearModel:
             "scale": self.scale.tolist(),
             "coef": self.coef.tolist(),
             "intercept": self.intercept,
+            "low": self.low.tolist(),
+            "high": self.high.tolist(),
         }
 
     @classmethod
@@ -52,6 +61,8 @@ class LinearModel:
             np.array(d["scale"]),
             np.array(d["coef"]),
             float(d["intercept"]),
+            np.array(d["low"]),
+            np.array(d["high"]),
         )
 
 
@@ -115,12 +126,15 @@ class Ranker:
             return cls(kind="rank-fusion")
         im, nm = d.get("item_model"), d.get("none_model")
         item = LinearModel.from_json(im) if im else None
-        if item is not None and item.features != ITEM_FEATURES:
+        none = LinearModel.from_json(nm) if nm else None
+        if (item is not None and item.features != ITEM_FEATURES) or (
+            none is not None and none.features != RECORD_FEATURES
+        ):
             return cls(kind="rank-fusion", info={"note": "feature set changed; rebuild"})
         return cls(
             kind=d["kind"],
             item_model=item,
-            none_model=LinearModel.from_json(nm) if nm else None,
+            none_model=none,
             calibration=(float(d["calibration"][0]), float(d["calibration"][1])),
             temperature=float(d.get("temperature", 1.0)),
             info=d.get("info") or {},

@@ -23,6 +23,7 @@ from rag.company import CompanyRecord
 from rag.embedder import Embedder
 from rag.features import ITEM_FEATURES, RECORD_FEATURES
 from rag.korean_tokens import KoreanTokenizer
+from rag.listwise import bounded_standardiser, fit_listwise
 from rag.query_views import QueryVectorCache
 from rag.ranker import LinearModel, Ranker
 from rag.resources import RetrievalResources
@@ -48,11 +49,11 @@ def _fit_linear(
 ) -> LinearModel:
     """Standardised logistic regression. The NONE model is unbalanced so that its probability
     stays calibrated (the decision compares it with the top item's probability)."""
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
+    low, high, mean, scale = bounded_standardiser(x)
     lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced" if balanced else None)
-    lr.fit((x - mean) / scale, y)
-    return LinearModel(features, mean, scale, lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))
+    lr.fit((np.clip(x, low, high) - mean) / scale, y)
+    coef = lr.coef_[0].astype(np.float64)
+    return LinearModel(features, mean, scale, coef, float(lr.intercept_[0]), low, high)
 
 
 def _platt(raw: list[float], correct: list[int]) -> tuple[float, float]:
@@ -126,6 +127,18 @@ def collect_oof_rows(
     )
 
 
+ITEM_OBJECTIVE = "listwise"  # or "pointwise": balanced logistic regression over candidate rows
+
+
+def _fit_items(rows: OofRows, records: npt.NDArray[np.bool_]) -> LinearModel:
+    """The item model on the candidate rows of the selected records."""
+    if ITEM_OBJECTIVE == "listwise":
+        blocks = [rows.block(int(i)) for i in np.flatnonzero(records)]
+        return fit_listwise(rows.x, rows.y, blocks, ITEM_FEATURES)
+    mask = np.repeat(records, rows.sizes)
+    return _fit_linear(rows.x[mask], rows.y[mask], ITEM_FEATURES, balanced=True)
+
+
 def fit_from_rows(rows: OofRows, folds: int) -> Ranker:
     """Item model, NONE model (fed out-of-fold item scores) and Platt calibration."""
     oof = np.zeros(len(rows.y))
@@ -133,8 +146,8 @@ def fit_from_rows(rows: OofRows, folds: int) -> Ranker:
     for f in range(folds):
         tr, te = row_fold != f, row_fold == f
         if rows.y[tr].sum() and te.any():
-            oof[te] = _fit_linear(rows.x[tr], rows.y[tr], ITEM_FEATURES, balanced=True).logits(rows.x[te])
-    item_model = _fit_linear(rows.x, rows.y, ITEM_FEATURES, balanced=True)
+            oof[te] = _fit_items(rows, rows.record_fold != f).logits(rows.x[te])
+    item_model = _fit_items(rows, np.ones(len(rows.starts), dtype=bool))
     rec_x = rows.record_x.copy()
     for i in range(len(rows.starts)):
         seg = oof[rows.block(i)]

@@ -17,14 +17,21 @@ def line_evidence_id(item_id: str, line_no: int) -> str:
     return f"{item_id}#L{line_no}"
 
 
-def supporting_lines(item: Item, wanted: set[str], line_terms: list[set[str]]) -> list[Evidence]:
-    """Catalog lines of the item sharing the most input words (examples break ties); the first
-    definition line when none shares a word. `line_terms[n-1]` are the terms of line n."""
+def supporting_lines(
+    item: Item, wanted: set[str], line_terms: list[set[str]], closest_line: int | None = None
+) -> list[Evidence]:
+    """The catalog line closest in meaning to the company text (`closest_line`, from the line
+    vectors), then the lines sharing the most input words (examples break ties); the first
+    definition line when there is neither. `line_terms[n-1]` are the terms of line n."""
     scored = []
     for n, (line, terms) in enumerate(zip(item.described_lines(), line_terms, strict=True), 1):
         overlap = len(terms & wanted)
         scored.append((overlap + (0.1 if line.kind == "example" else 0.0), n, line.text))
-    hits = sorted((s for s in scored if s[0] >= 1), key=lambda s: (-s[0], s[1]))[:MAX_LINES]
+    ranked = sorted((s for s in scored if s[0] >= 1), key=lambda s: (-s[0], s[1]))
+    if closest_line is not None and 1 <= closest_line <= len(scored):
+        closest = scored[closest_line - 1]
+        ranked = [closest, *(s for s in ranked if s[1] != closest_line)]
+    hits = ranked[:MAX_LINES]
     if not hits and scored:
         hits = [scored[0]]
     return [

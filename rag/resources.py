@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 
 from catalog.judgments import Judgment
 from catalog.model import Catalog
@@ -16,6 +17,7 @@ from index_build.artifacts import BuildArtifacts
 from rag.bm25 import Bm25Index
 from rag.embedder import Embedder, Vectors
 from rag.korean_tokens import KoreanTokenizer
+from rag.mentions import MentionIndex
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
 
@@ -28,6 +30,9 @@ class RetrievalResources:
     item_vectors: Vectors
     item_index: FaissVectorIndex
     item_name_vectors: Vectors
+    line_vectors: Vectors  # one row per catalog line passage
+    line_item: npt.NDArray[np.int64]  # item position of each line row
+    line_numbers: list[int]  # line number (as cited `IG012#L3`) of each line row
     judgments: list[Judgment]
     judgment_vectors: Vectors
     judgment_index: FaissVectorIndex
@@ -49,6 +54,7 @@ class RetrievalResources:
         st: StLookup,
         tokenizer: KoreanTokenizer,
     ) -> RetrievalResources:
+        position = {item_id: i for i, item_id in enumerate(arts.item_ids)}
         return cls(
             catalog=catalog,
             embedder=embedder,
@@ -56,6 +62,9 @@ class RetrievalResources:
             item_vectors=arts.item_index.reconstruct_all(),
             item_index=arts.item_index,
             item_name_vectors=arts.item_name_index.reconstruct_all(),
+            line_vectors=arts.line_index.reconstruct_all(),
+            line_item=np.array([position[item_id] for item_id, _ in arts.line_refs], dtype=np.int64),
+            line_numbers=[n for _, n in arts.line_refs],
             judgments=list(arts.judgments),
             judgment_vectors=arts.judgment_index.reconstruct_all(),
             judgment_index=arts.judgment_index,
@@ -70,6 +79,16 @@ class RetrievalResources:
     @cached_property
     def item_position(self) -> dict[str, int]:
         return {item_id: i for i, item_id in enumerate(self.item_ids)}
+
+    @cached_property
+    def mentions(self) -> MentionIndex:
+        return MentionIndex(self.catalog, self.item_ids)
+
+    @cached_property
+    def item_field(self) -> npt.NDArray[np.int64]:
+        """Per item position: the index of its field (for field-level aggregates)."""
+        fields = {f.id: n for n, f in enumerate(self.catalog.fields)}
+        return np.array([fields[self.catalog.item_by_id[i].field_id] for i in self.item_ids], dtype=np.int64)
 
     def restricted_to(self, judgment_ids: Collection[str]) -> RetrievalResources:
         """The same catalog and vectors with only the given past judgments (for honest folds)."""
@@ -89,6 +108,9 @@ class RetrievalResources:
             item_vectors=self.item_vectors,
             item_index=self.item_index,
             item_name_vectors=self.item_name_vectors,
+            line_vectors=self.line_vectors,
+            line_item=self.line_item,
+            line_numbers=self.line_numbers,
             judgments=judgments,
             judgment_vectors=vectors,
             judgment_index=FaissVectorIndex.build(vectors, self.item_vectors.shape[1]),

@@ -44,6 +44,14 @@ def fusion_ranks(sig: SignalScores, positions: list[int]) -> list[list[int]]:
     return [[ranks[n][p] for n in FUSION_SIGNALS] for p in positions]
 
 
+RICH_MIN_CHARS = 20
+
+
+def is_rich(record: CompanyRecord) -> bool:
+    """A record that describes its business (product use or technology name), not just names it."""
+    return len(record.product_use) + len(record.tech_business_name) >= RICH_MIN_CHARS
+
+
 def score_record(
     record: CompanyRecord,
     res: RetrievalResources,
@@ -55,10 +63,10 @@ def score_record(
 ) -> ScoredRecord:
     sig = compute_signals(record, res, cache, exclude_ids)
     positions = candidate_positions(sig, k)
-    cand = item_feature_rows(sig, positions, name_terms)
+    cand = item_feature_rows(sig, positions, name_terms, res.item_field, is_rich(record))
     scores = ranker.item_scores(cand.matrix, fusion_ranks(sig, positions))
     probs = ranker.item_probabilities(scores)
     rules = check_rules(record, res.ksic, sig.views.ksic_code)
     top = float(scores.max()) if len(scores) else 0.0
-    row = record_feature_row(sig, record.business_text(), rules.wholesale_ksic, rules.distribution_only, top)
+    row = record_feature_row(sig, record, rules.wholesale_ksic, rules.distribution_only, top, rules.cues)
     return ScoredRecord(sig, positions, cand.matrix, scores, probs, row, ranker.none_probability(row), rules)

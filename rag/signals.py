@@ -3,6 +3,10 @@
 - dense: cosine of the company text to each item passage (FAISS)
 - dense_name: cosine of the company text to each item's name alone
 - dense_ksic / dense_st: the same for the KSIC explanatory note / S&T names of the company's codes
+- line / line_view: the best cosine between a catalog line of the item (each definition, detail
+  and example line is its own passage) and the whole text / the best single own-words field
+- dense_view: the best cosine of a single own-words field to the item passage
+- name_mention / example_mention: the text names the item or an alias / its example products
 - knn: similarity-weighted votes of the nearest past judgments (FAISS), and the best similarity
 - lexical: BM25 of the company's Kiwi nouns over catalog text
 - prior_ksic / prior_st: log P(item | KSIC prefix), log P(item | S&T prefix), backed off
@@ -24,7 +28,7 @@ from rag.resources import RetrievalResources
 FloatArray = npt.NDArray[np.float64]
 KNN_K = 15
 KNN_TEMPERATURE = 0.02
-SIGNAL_NAMES = ("dense", "knn", "lexical", "prior_ksic", "prior_st")
+SIGNAL_NAMES = ("dense", "line", "knn", "lexical", "prior_ksic", "prior_st")
 
 
 @dataclass
@@ -36,6 +40,11 @@ class SignalScores:
     dense_name: FloatArray
     dense_ksic: FloatArray
     dense_st: FloatArray
+    line: FloatArray
+    line_view: FloatArray
+    dense_view: FloatArray
+    name_mention: FloatArray
+    example_mention: FloatArray
     knn_vote: FloatArray
     knn_max: FloatArray
     lexical: FloatArray
@@ -48,11 +57,13 @@ class SignalScores:
     prior_none_ksic: float = 0.0
     prior_none_st: float = 0.0
     ksic_support: float = 0.0
+    best_lines: dict[int, int] = field(default_factory=dict)  # item position → best line number
 
     def ranking(self, name: str) -> list[int]:
         """Item positions ranked by one signal alone (ties broken by position)."""
         arr = {
             "dense": self.dense,
+            "line": np.maximum(self.line, self.line_view),
             "knn": self.knn_vote + 1e-6 * self.knn_max,
             "lexical": self.lexical,
             "prior_ksic": self.prior_ksic,
@@ -69,6 +80,28 @@ def _dense(res: RetrievalResources, vec: npt.NDArray[np.float32] | None) -> Floa
     out = np.zeros(n)
     out[ids[0]] = scores[0]
     return out
+
+
+def _line_scores(
+    res: RetrievalResources, text_vec: npt.NDArray[np.float32], view_vecs: npt.NDArray[np.float32]
+) -> tuple[FloatArray, FloatArray, dict[int, int]]:
+    """Per item: best line cosine to the whole text, to the best field view, and that best line."""
+    n = len(res.item_ids)
+    full, view = np.full(n, -1.0), np.full(n, -1.0)
+    if not len(res.line_vectors):
+        return np.zeros(n), np.zeros(n), {}
+    sims_full = (res.line_vectors @ text_vec).astype(np.float64)
+    np.maximum.at(full, res.line_item, sims_full)
+    sims_view = (
+        (res.line_vectors @ view_vecs.T).max(axis=1).astype(np.float64) if len(view_vecs) else sims_full
+    )
+    np.maximum.at(view, res.line_item, sims_view)
+    best_row = np.full(n, -1, dtype=np.int64)
+    combined = np.maximum(sims_full, sims_view)
+    order = np.argsort(combined, kind="stable")  # ascending: the best line of an item is written last
+    best_row[res.line_item[order]] = order
+    best = {int(i): res.line_numbers[int(r)] for i, r in enumerate(best_row) if r >= 0}
+    return np.where(full < -0.5, 0.0, full), np.where(view < -0.5, 0.0, view), best
 
 
 def _knn(
@@ -108,12 +141,18 @@ def compute_signals(
     exclude_ids: frozenset[str] = frozenset(),
 ) -> SignalScores:
     views = query_views(record, res)
-    texts = [views.text or views.ksic or " "]
-    texts += [t for t in (views.ksic, views.st) if t]
-    vecs = cache.get_many(texts)
+    vecs = cache.get_many(views.texts())  # one embedding call for every view
     text_vec = vecs[0]
     ksic_vec = vecs[1] if views.ksic else None
-    st_vec = vecs[-1] if views.st else None
+    st_vec = vecs[1 + int(bool(views.ksic))] if views.st else None
+    view_vecs = vecs[len(vecs) - len(views.fields) :] if views.fields else vecs[:0]
+    line_full, line_view, best_lines = _line_scores(res, text_vec, view_vecs)
+    dense_view = (
+        (res.item_vectors @ view_vecs.T).max(axis=1).astype(np.float64)
+        if len(view_vecs)
+        else _dense(res, text_vec)
+    )
+    name_hit, example_hit = res.mentions.scores(record.business_text())
     terms = res.tokenizer.terms(record.business_text() or record.industry_name)
     lex = np.zeros(len(res.item_ids))
     for doc, score in res.lexical.scores(terms).items():
@@ -128,6 +167,11 @@ def compute_signals(
         dense_name=(res.item_name_vectors @ text_vec).astype(np.float64),
         dense_ksic=_dense(res, ksic_vec),
         dense_st=_dense(res, st_vec),
+        line=line_full,
+        line_view=line_view,
+        dense_view=dense_view,
+        name_mention=name_hit,
+        example_mention=example_hit,
         knn_vote=knn_vote,
         knn_max=knn_max,
         lexical=lex,
@@ -140,4 +184,5 @@ def compute_signals(
         prior_none_ksic=res.priors.p_ksic(ksic, NONE_LABEL),
         prior_none_st=res.priors.p_st(st, NONE_LABEL),
         ksic_support=res.priors.support(ksic),
+        best_lines=best_lines,
     )

@@ -1,0 +1,96 @@
+"""Accuracy behaviours on the full catalog and both development sets (slow: a full build).
+
+- a company that names its product in its own words gets that item, whatever its KSIC code;
+- saving a decision moves answers toward the saved item and never pushes records to 해당 없음;
+- adding rich records as saved decisions does not lower accuracy on sparse held-out records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from catalog.judgments import Judgment, load_judgments, packaged_judgments_dir, packaged_judgments_path
+from eval.learning_curve import largest_drop, learning_curve
+from rag.classifier import Classifier
+from rag.company import CompanyRecord
+from rag.embedder import Embedder
+from rag.ranker_training import fold_of
+from tests.full_build import full_build_root, load_full_classifier
+
+pytestmark = pytest.mark.slow
+__all__ = ["full_build_root"]
+
+LIDAR = CompanyRecord(
+    ksic_code="29280",
+    industry_name="산업용 로봇 제조업",
+    main_products="차량용 FMCW 라이다 센서",
+    product_use="자율주행차 주변 물체를 3차원으로 인식하는 장거리 라이다",
+    tech_business_name="FMCW 라이다 센서 개발",
+    st_code="EE0101",
+)
+AI_COMPANY = CompanyRecord(
+    ksic_code="58222",
+    industry_name="응용 소프트웨어 개발 및 공급업",
+    main_products="기업용 LLM 플랫폼",
+    product_use="사내 문서를 학습한 대규모 언어모델로 질의응답과 보고서 초안을 자동 생성하는 AI 플랫폼",
+    tech_business_name="생성형 AI 기반 업무지원 플랫폼",
+    st_code="EE0299",
+)
+
+
+@pytest.fixture
+def classifier(full_build_root: Path, embedder: Embedder) -> Classifier:
+    return load_full_classifier(full_build_root, embedder)
+
+
+def _lidar_id(clf: Classifier) -> str:
+    return next(i.id for i in clf.catalog.items if i.name == "라이다(LIDAR)")
+
+
+@pytest.mark.parametrize("ksic", ["29280", "26111"])
+def test_lidar_maker_gets_lidar_first_under_either_code(classifier: Classifier, ksic: str) -> None:
+    result = classifier.classify(dataclasses.replace(LIDAR, ksic_code=ksic), use_llm=False)
+    assert result.recommendations[0].item_id == _lidar_id(classifier)
+    assert result.decision == "recommended"
+
+
+def _saved(record: CompanyRecord, item_id: str, n: int, weight: float = 0.5) -> Judgment:
+    return Judgment(id=f"D{n}", item_id=item_id, weight=weight, source="saved decision", **record.to_dict())
+
+
+def test_saving_the_item_keeps_it_recommended_and_unrelated_records_unmoved(classifier: Classifier) -> None:
+    lidar = _lidar_id(classifier)
+    before_ai = classifier.classify(AI_COMPANY, use_llm=False).none_probability
+    for n in range(1, 31):  # the same decision saved again and again
+        classifier.add_judgment(_saved(LIDAR, lidar, n))
+        result = classifier.classify(LIDAR, use_llm=False)
+        assert result.decision == "recommended", n
+        assert result.recommendations[0].item_id == lidar, n
+        assert result.none_probability < 0.3, n
+    after_ai = classifier.classify(AI_COMPANY, use_llm=False).none_probability
+    assert after_ai <= before_ai + 0.05
+
+
+def test_saving_another_item_moves_the_answer_toward_it(classifier: Classifier) -> None:
+    first = classifier.classify(LIDAR, use_llm=False)
+    other = first.recommendations[1].item_id
+    before = next(c for c in first.candidates if c.item_id == other).features["probability"]
+    classifier.add_judgment(_saved(LIDAR, other, 1, weight=1.0))
+    after_result = classifier.classify(LIDAR, use_llm=False)
+    after = next(c for c in after_result.candidates if c.item_id == other).features["probability"]
+    assert after > before
+    assert after_result.none_probability < 0.3
+
+
+def test_rich_records_as_saved_decisions_do_not_lower_sparse_accuracy(classifier: Classifier) -> None:
+    sparse = load_judgments(packaged_judgments_path(), classifier.catalog).judgments
+    rich = load_judgments(packaged_judgments_dir() / "rich_dev.jsonl", classifier.catalog).judgments
+    train = [j.id for j in sparse if fold_of(j.id, 5) != 0]
+    test = [j for j in sparse if fold_of(j.id, 5) == 0][:100]
+    clf = classifier.restricted_to(train)
+    saves = [dataclasses.replace(j, id=f"S{j.id}", weight=0.5) for j in rich[::6]]
+    points = learning_curve(clf, test, saves, every=5)
+    assert largest_drop(points)["accuracy"] <= 0.01 + 1e-9
