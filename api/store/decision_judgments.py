@@ -1,8 +1,15 @@
 """Saved reviewer decisions as past judgments (ids `D<decision id>`), for the live classifier and
-for `innogrowth index build`, which folds them into a rebuild."""
+for `innogrowth index build`, which folds them into a rebuild.
+
+Each counts with its agreement weight (`api/store/agreement.py`, base `INNOGROWTH_DECISION_WEIGHT`);
+withdrawn decisions are left out of both.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from api.store.agreement import DEFAULT_BASE_WEIGHT, Vote, Weighting, weigh
 from api.store.factory import open_settings_store, sqlite_file_missing
 from api.store.records import DecisionRecord
 from api.store.repository import DecisionRepository
@@ -18,7 +25,33 @@ def judgment_id(decision_id: int) -> str:
     return f"D{decision_id}"
 
 
-def decision_as_judgment(record: DecisionRecord) -> Judgment:
+def vote_of(record: DecisionRecord) -> Vote:
+    return Vote(
+        decision_id=record.id,
+        text_key=record.text_key,
+        final_item_id=record.final_item_id,
+        reviewer=record.reviewer,
+        reviewer_key=record.reviewer_key,
+        withdrawn_at=record.withdrawn_at,
+    )
+
+
+def weights_of(records: Iterable[DecisionRecord], base: float = DEFAULT_BASE_WEIGHT) -> dict[int, Weighting]:
+    """The agreement weight of each record; `records` must hold every decision sharing their texts."""
+    return weigh((vote_of(r) for r in records), base)
+
+
+def agreement_weights(
+    repository: DecisionRepository, records: list[DecisionRecord], base: float = DEFAULT_BASE_WEIGHT
+) -> dict[int, Weighting]:
+    """The agreement weight of each of `records` (e.g. one page of a list), from every decision
+    on the same technical texts."""
+    group = repository.decisions_sharing_text({r.text_key for r in records})
+    weights = weights_of([*group, *(r for r in records if not r.text_key)], base)
+    return {r.id: weights.get(r.id, Weighting(0.0, 0)) for r in records}
+
+
+def decision_as_judgment(record: DecisionRecord, weight: float = 1.0) -> Judgment:
     c = record.company
     return Judgment(
         id=judgment_id(record.id),
@@ -32,16 +65,35 @@ def decision_as_judgment(record: DecisionRecord) -> Judgment:
         date=record.created_at.date().isoformat(),
         agreement=record.action,
         source=DECISION_SOURCE,
+        weight=weight,
     )
 
 
-def judgments_from(repository: DecisionRepository, catalog: Catalog) -> list[Judgment]:
-    """Every saved decision whose final item still exists in `catalog` (or is NONE)."""
+def _listed(catalog: Catalog, item_id: str) -> bool:
+    return item_id == NONE_LABEL or item_id in catalog.item_by_id
+
+
+def weighted_judgments(
+    records: list[DecisionRecord], base: float = DEFAULT_BASE_WEIGHT, catalog: Catalog | None = None
+) -> list[Judgment]:
+    """The records that count (not withdrawn; item still in `catalog`, or NONE) as judgments with
+    their agreement weights."""
+    weights = weights_of(records, base)
     out = []
-    for record in repository.all_decisions():
-        if record.final_item_id == NONE_LABEL or record.final_item_id in catalog.item_by_id:
-            out.append(decision_as_judgment(record))
+    for record in records:
+        if record.withdrawn:
+            continue
+        if catalog is not None and not _listed(catalog, record.final_item_id):
+            continue
+        out.append(decision_as_judgment(record, weights[record.id].weight))
     return out
+
+
+def judgments_from(
+    repository: DecisionRepository, catalog: Catalog, base: float = DEFAULT_BASE_WEIGHT
+) -> list[Judgment]:
+    """Every saved decision that counts for `catalog`, weighted by reviewer agreement."""
+    return weighted_judgments(repository.all_decisions(), base, catalog)
 
 
 def decisions_as_judgments(settings: Settings) -> list[Judgment]:
@@ -51,6 +103,6 @@ def decisions_as_judgments(settings: Settings) -> list[Judgment]:
     catalog = load_catalog(settings.resolved_catalog_path(), expect_counts=False)
     store = open_settings_store(settings)
     try:
-        return judgments_from(store, catalog)
+        return judgments_from(store, catalog, settings.decision_weight)
     finally:
         store.engine.dispose()

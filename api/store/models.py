@@ -19,6 +19,7 @@ class ClassificationRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now, index=True)
     created_by_key: str = Field(default="", max_length=32)
+    created_by_name: str = Field(default="", max_length=128)
     reference_date: str = Field(max_length=10)
     ksic_code: str = Field(max_length=5)
     industry_name: str
@@ -76,6 +77,10 @@ class Decision(SQLModel, table=True):
     embedder: str = Field(default="", max_length=256)
     prompt_version: str = Field(default="", max_length=64)
     llm_model: str = Field(default="", max_length=256)
+    text_key: str = Field(default="", max_length=64, index=True)
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = Field(default="", max_length=128)
+    withdraw_reason: str = ""
 
 
 class ApiKeyRow(SQLModel, table=True):
@@ -90,6 +95,19 @@ class ApiKeyRow(SQLModel, table=True):
     salt: str = Field(max_length=64)
     secret_hash: str = Field(max_length=128)
     created_at: datetime = Field(default_factory=utc_now)
+    revoked_at: datetime | None = None
+
+
+class PageSession(SQLModel, table=True):
+    """A logged-in page session; the cookie names it by a random id, stored here only hashed.
+    Logout (or the key's revocation) ends it for good, whatever the cookie still says."""
+
+    __tablename__ = "page_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    key_id: str = Field(max_length=32, index=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime = Field(index=True)
     revoked_at: datetime | None = None
 
 

@@ -59,6 +59,7 @@ class NewRun:
     versions: RunVersions
     timings_json: str
     created_by_key: str = ""
+    created_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class RunRecord:
     top_item_id: str | None
     degraded: bool
     versions: RunVersions
+    created_by_key: str = ""
+    created_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,15 @@ class DecisionRecord:
     run_decision: str
     run_top_item_id: str | None
     versions: RunVersions
+    reviewer_key: str = ""
+    text_key: str = ""
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = ""
+    withdraw_reason: str = ""
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import datetime
 from typing import Protocol
 
 from api.store.records import (
@@ -29,6 +30,18 @@ class DecisionConflict(RuntimeError):
     """A decision for that run is already saved."""
 
 
+class DecisionNotFound(LookupError):
+    """No saved decision with that id."""
+
+
+class DecisionAlreadyWithdrawn(RuntimeError):
+    """The decision was withdrawn before."""
+
+    def __init__(self, record: DecisionRecord) -> None:
+        super().__init__(record.id)
+        self.record = record
+
+
 class DecisionRepository(Protocol):
     def ping(self) -> None: ...
 
@@ -46,6 +59,15 @@ class DecisionRepository(Protocol):
 
     def all_decisions(self) -> list[DecisionRecord]: ...
 
+    def decisions_sharing_text(self, text_keys: Collection[str]) -> list[DecisionRecord]:
+        """Every decision (withdrawn ones included) whose technical text has one of these keys."""
+        ...
+
+    def withdraw_decision(self, decision_id: int, by: str, reason: str) -> DecisionRecord:
+        """Mark a decision withdrawn (kept for the audit trail); DecisionNotFound or
+        DecisionAlreadyWithdrawn otherwise."""
+        ...
+
 
 class KeyRepository(Protocol):
     def add_key(self, key: NewApiKey) -> ApiKeyRecord: ...
@@ -59,9 +81,19 @@ class KeyRepository(Protocol):
     def count_active_keys(self) -> int: ...
 
 
+class SessionRepository(Protocol):
+    def open_session(self, id_hash: str, key_id: str, expires_at: datetime) -> None: ...
+
+    def session_key(self, id_hash: str) -> str | None:
+        """The key id of a session that has not been ended, else None."""
+        ...
+
+    def end_session(self, id_hash: str) -> bool: ...
+
+
 class SecretRepository(Protocol):
     def get_or_create_secret(self, name: str, make: Callable[[], str]) -> str: ...
 
 
-class Store(DecisionRepository, KeyRepository, SecretRepository, Protocol):
+class Store(DecisionRepository, KeyRepository, SessionRepository, SecretRepository, Protocol):
     """Everything the service persists."""

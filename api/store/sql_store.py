@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -13,8 +13,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from api.store.agreement import text_key
 from api.store.engine import create_tables
-from api.store.models import ApiKeyRow, ClassificationRun, Company, Decision, ServiceSecret, utc_now
+from api.store.models import (
+    ApiKeyRow,
+    ClassificationRun,
+    Company,
+    Decision,
+    PageSession,
+    ServiceSecret,
+    utc_now,
+)
 from api.store.records import (
     ApiKeyRecord,
     DecisionFilter,
@@ -29,7 +38,14 @@ from api.store.records import (
     RunVersions,
     TechnicalFields,
 )
-from api.store.repository import DecisionConflict, RunNotFound, StoreUnavailable
+from api.store.repository import (
+    DecisionAlreadyWithdrawn,
+    DecisionConflict,
+    DecisionNotFound,
+    RunNotFound,
+    StoreUnavailable,
+)
+from api.store.schema_upgrade import upgrade_schema
 
 
 def _technical(row: ClassificationRun | Company) -> TechnicalFields:
@@ -62,6 +78,8 @@ def _run_record(row: ClassificationRun) -> RunRecord:
             prompt_version=row.prompt_version,
             llm_model=row.llm_model,
         ),
+        created_by_key=row.created_by_key,
+        created_by_name=row.created_by_name,
     )
 
 
@@ -88,6 +106,11 @@ def _decision_record(d: Decision, c: Company, r: ClassificationRun) -> DecisionR
             prompt_version=d.prompt_version,
             llm_model=d.llm_model,
         ),
+        reviewer_key=d.reviewer_key,
+        text_key=d.text_key,
+        withdrawn_at=d.withdrawn_at,
+        withdrawn_by=d.withdrawn_by,
+        withdraw_reason=d.withdraw_reason,
     )
 
 
@@ -149,6 +172,7 @@ class SqlStore:
     def create_schema(self) -> None:
         try:
             create_tables(self.engine)
+            upgrade_schema(self.engine)
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(type(exc).__name__) from exc
 
@@ -162,6 +186,7 @@ class SqlStore:
         c = run.company
         row = ClassificationRun(
             created_by_key=run.created_by_key,
+            created_by_name=run.created_by_name,
             reference_date=run.reference_date,
             ksic_code=c.ksic_code,
             industry_name=c.industry_name,
@@ -228,6 +253,7 @@ class SqlStore:
                 embedder=run.embedder,
                 prompt_version=run.prompt_version,
                 llm_model=run.llm_model,
+                text_key=text_key(_technical(run)),
             )
             s.add(row)
             try:
@@ -297,6 +323,35 @@ class SqlStore:
             rows = s.exec(self._joined().order_by(col(Decision.id))).all()
             return [_decision_record(*r) for r in rows]
 
+    def decisions_sharing_text(self, text_keys: Collection[str]) -> list[DecisionRecord]:
+        keys = sorted({k for k in text_keys if k})
+        if not keys:
+            return []
+        with self._session() as s:
+            query = self._joined().where(col(Decision.text_key).in_(keys)).order_by(col(Decision.id))
+            return [_decision_record(*r) for r in s.exec(query).all()]
+
+    def withdraw_decision(self, decision_id: int, by: str, reason: str) -> DecisionRecord:
+        with self._session() as s:
+            row = s.get(Decision, decision_id)
+            if row is None:
+                raise DecisionNotFound(decision_id)
+            if row.withdrawn_at is None:
+                row.withdrawn_at = utc_now()
+                row.withdrawn_by = by
+                row.withdraw_reason = reason
+                s.add(row)
+                s.commit()
+                already = False
+            else:
+                already = True
+            joined = s.exec(self._joined().where(col(Decision.id) == decision_id)).first()
+            assert joined is not None
+            record = _decision_record(*joined)
+            if already:
+                raise DecisionAlreadyWithdrawn(record)
+            return record
+
     # API keys
 
     def add_key(self, key: NewApiKey) -> ApiKeyRecord:
@@ -331,6 +386,32 @@ class SqlStore:
         with self._session() as s:
             query = select(func.count()).select_from(ApiKeyRow).where(col(ApiKeyRow.revoked_at).is_(None))
             return int(s.exec(query).one())
+
+    # page sessions
+
+    def open_session(self, id_hash: str, key_id: str, expires_at: datetime) -> None:
+        with self._session() as s:
+            # sessions past their expiry can go: their cookies are refused anyway
+            stale = s.exec(select(PageSession).where(col(PageSession.expires_at) < utc_now())).all()
+            for old in stale:
+                s.delete(old)
+            s.add(PageSession(id_hash=id_hash, key_id=key_id, expires_at=expires_at))
+            s.commit()
+
+    def session_key(self, id_hash: str) -> str | None:
+        with self._session() as s:
+            row = s.get(PageSession, id_hash)
+            return row.key_id if row is not None and row.revoked_at is None else None
+
+    def end_session(self, id_hash: str) -> bool:
+        with self._session() as s:
+            row = s.get(PageSession, id_hash)
+            if row is None or row.revoked_at is not None:
+                return False
+            row.revoked_at = utc_now()
+            s.add(row)
+            s.commit()
+            return True
 
     # service secrets
 
