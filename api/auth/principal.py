@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import Request
 
 from api.auth.keys import verify_key
-from api.auth.session_cookie import COOKIE_NAME, SessionCodec, SessionData
+from api.auth.session_cookie import COOKIE_NAME, SessionCodec, SessionData, session_id_hash
 from api.state import ServiceState
 from api.store.records import Role
 
@@ -38,7 +38,10 @@ def principal_from_key(state: ServiceState, plaintext: str) -> Principal | None:
 
 
 def principal_from_session(state: ServiceState, session: SessionData | None) -> Principal | None:
-    if session is None or not session.key_id:
+    if session is None or not session.key_id or not session.session_id:
+        return None
+    # ended by logout (or never opened: a cookie from before sessions were stored) → no principal
+    if state.store.session_key(session_id_hash(session.session_id)) != session.key_id:
         return None
     record = state.store.find_key(session.key_id)
     if record is None or not record.active:

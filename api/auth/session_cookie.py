@@ -1,6 +1,8 @@
 """Signed session cookie for the pages: base64url(JSON) + "." + HMAC-SHA256, with an expiry.
 
-It holds the CSRF token and, after login, the key id; never personal data.
+It holds the CSRF token and, after login, the key id and a random session id whose hash the
+store keeps (`page_sessions`): logout ends that row, so a copy of the cookie stops working at
+once, not at its expiry. Never personal data.
 """
 
 from __future__ import annotations
@@ -26,15 +28,23 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def session_id_hash(session_id: str) -> str:
+    """What the store keeps of a session id (a database reader cannot rebuild the cookie)."""
+    return hashlib.sha256(session_id.encode("ascii", "replace")).hexdigest()
+
+
 @dataclass(frozen=True)
 class SessionData:
     csrf: str
     key_id: str | None = None
     expires_at: float = 0.0
+    session_id: str | None = None
 
     @classmethod
     def fresh(cls, key_id: str | None = None) -> SessionData:
-        return cls(secrets.token_urlsafe(24), key_id, time.time() + SESSION_TTL_S)
+        """A new session; a logged-in one (with `key_id`) also gets a new session id."""
+        session_id = secrets.token_urlsafe(24) if key_id else None
+        return cls(secrets.token_urlsafe(24), key_id, time.time() + SESSION_TTL_S, session_id)
 
 
 class SessionCodec:
@@ -46,6 +56,8 @@ class SessionCodec:
 
     def dumps(self, data: SessionData) -> str:
         body: dict[str, Any] = {"c": data.csrf, "k": data.key_id, "e": int(data.expires_at)}
+        if data.session_id:
+            body["s"] = data.session_id
         payload = _b64(json.dumps(body, separators=(",", ":")).encode("utf-8"))
         return f"{payload}.{self._sign(payload)}"
 
@@ -58,7 +70,8 @@ class SessionCodec:
             return None
         try:
             body = json.loads(_unb64(payload))
-            data = SessionData(str(body["c"]), body.get("k"), float(body["e"]))
+            sid = body.get("s")
+            data = SessionData(str(body["c"]), body.get("k"), float(body["e"]), str(sid) if sid else None)
         except (ValueError, KeyError, TypeError):
             return None
         return data if data.expires_at > time.time() else None

@@ -1,14 +1,15 @@
-"""Login (API key → signed session cookie) and logout."""
+"""Login (API key → signed session cookie, session recorded in the store) and logout (ends it)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth.principal import principal_from_key
-from api.auth.session_cookie import COOKIE_NAME, SessionData
+from api.auth.session_cookie import COOKIE_NAME, SessionData, session_id_hash
 from api.pages.forms import form_fields
 from api.pages.page_session import CSRF_FIELD, check_csrf, safe_next, store_session
 from api.pages.templating import render
@@ -41,15 +42,22 @@ async def login(request: Request, state: StateDep) -> Response:
     if principal.role == "api":
         error = "API 연동(api) 역할의 키로는 화면에 로그인할 수 없습니다. 심사역 키를 사용해 주세요."
         return render(request, state, "login.html", {"next": next_path, "error": error}, status_code=403)
+    session = SessionData.fresh(principal.key_id)
+    assert session.session_id is not None
+    expires = datetime.fromtimestamp(session.expires_at, UTC)
+    state.store.open_session(session_id_hash(session.session_id), principal.key_id, expires)
     response = RedirectResponse(next_path, status_code=303)
-    store_session(response, request, state, SessionData.fresh(principal.key_id))
+    store_session(response, request, state, session)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request, state: StateDep) -> Response:
     form = await form_fields(request)
-    check_csrf(request, state, form.get(CSRF_FIELD))
+    session = check_csrf(request, state, form.get(CSRF_FIELD))
+    if session.session_id:
+        # server-side: a copy of this cookie (another tab, a stolen one) stops working too
+        state.store.end_session(session_id_hash(session.session_id))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
