@@ -57,13 +57,13 @@ def _make_state(
         store = SqlStore(make_engine(settings.resolved_database_url()))
     live_store = store
 
-    def saved_judgments(classifier: Classifier) -> list[Judgment]:
+    def saved_judgments(classifier: Classifier) -> list[Judgment] | None:
         try:
-            return judgments_from(live_store, classifier.catalog)
+            return judgments_from(live_store, classifier.catalog, settings.decision_weight)
         except StoreUnavailable as exc:
-            # Serve anyway; the decisions join at the next reload (or rebuild).
+            # Serve anyway (with the decisions the build holds); the rest join at the next reload.
             logger.error("saved decisions unavailable", extra={"event": "db_unavailable", "reason": str(exc)})
-            return []
+            return None
 
     slot = ClassifierSlot(loader, saved_judgments)
     return ServiceState(
@@ -73,6 +73,7 @@ def _make_state(
         classifiers=slot,
         limiter=RateLimiter(settings.rate_limit_per_minute),
         login_limiter=RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE),
+        row_limiter=RateLimiter(settings.batch_rows_per_minute),
     )
 
 

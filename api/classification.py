@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from api.auth.principal import Principal
 from api.errors import ApiError
 from api.state import ServiceState
 from api.store.records import NewRun, RunVersions, TechnicalFields
@@ -57,8 +58,9 @@ def technical_fields(company: ValidCompany) -> TechnicalFields:
 
 
 def classify_and_record(
-    state: ServiceState, company: ValidCompany, *, use_llm: bool, key_id: str
+    state: ServiceState, company: ValidCompany, *, use_llm: bool, owner: Principal
 ) -> RecordedRun:
+    """Classify and record the run as `owner`'s: only that key (or a maintainer) may decide it."""
     classifier = live_classifier(state)
     result = classify_company(classifier, company, use_llm=use_llm)
     run_id = state.store.save_run(
@@ -71,7 +73,8 @@ def classify_and_record(
             degraded=result.degraded,
             versions=RunVersions.from_mapping(result.versions),
             timings_json=json.dumps(result.timings_ms),
-            created_by_key=key_id,
+            created_by_key=owner.key_id,
+            created_by_name=owner.name,
         )
     )
     logger.info(

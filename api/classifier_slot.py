@@ -3,6 +3,11 @@
 Requests take `current` once and keep using that object, so in-flight requests finish on the
 old classifier while new ones get the new. Saved decisions are added under a lock that the
 swap also takes, so none is lost between "built aside" and "swapped in".
+
+The classifier's saved-decision judgments (`D<id>`, source `reviewer_decision`) are kept equal to
+what the store says: a loaded or reloaded classifier gets the decisions it lacks, loses the
+withdrawn ones (a build made before the withdrawal still holds them) and takes the current
+agreement weight of each (`api/store/agreement.py`); a save re-weighs the decisions it agrees with.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+from api.store.decision_judgments import DECISION_SOURCE
 from catalog.judgments import Judgment
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
@@ -19,27 +25,50 @@ logger = logging.getLogger("innogrowth.api.classifier")
 
 ClassifierLoader = Callable[[], Classifier]
 WARM_UP_RECORD = CompanyRecord(ksic_code="29280", main_products="산업용 로봇", st_code="EA0101")
-SavedJudgments = Callable[[Classifier], list[Judgment]]
-"""The saved decisions (as judgments) that apply to a classifier's catalog."""
+SavedJudgments = Callable[[Classifier], list[Judgment] | None]
+"""The saved decisions (as judgments) that apply to a classifier's catalog; None when the store
+cannot say (then the classifier keeps the decisions its build holds)."""
 
 
 class ReloadInProgress(RuntimeError):
     """Another reload is running."""
 
 
-def known_judgment_ids(classifier: Classifier) -> set[str]:
-    return {j.id for j in classifier.resources.judgments}
+def _same(a: Judgment, b: Judgment) -> bool:
+    """Held as wanted: same item, weight and technical text (a decision never changes otherwise)."""
+    fields = ("item_id", "ksic_code", "industry_name", "main_products", "product_use", "tech_business_name")
+    same_text = all(getattr(a, f) == getattr(b, f) for f in fields)
+    return same_text and a.st_code == b.st_code and abs(a.weight - b.weight) < 1e-9
 
 
-def add_missing(classifier: Classifier, judgments: list[Judgment]) -> int:
-    """Add the judgments the classifier does not hold yet; returns how many were added."""
-    known = known_judgment_ids(classifier)
-    added = 0
+def apply_judgments(classifier: Classifier, judgments: list[Judgment]) -> int:
+    """Add the judgments the classifier lacks and replace those it holds differently (e.g. with
+    another weight); returns how many were added or replaced."""
+    held = {j.id: j for j in classifier.resources.judgments}
+    changed = 0
     for judgment in judgments:
-        if judgment.id not in known:
-            classifier.add_judgment(judgment)
-            added += 1
-    return added
+        old = held.get(judgment.id)
+        if old is not None and _same(old, judgment):
+            continue
+        if old is not None:
+            classifier.withdraw_judgment(judgment.id)
+        classifier.add_judgment(judgment)
+        held[judgment.id] = judgment
+        changed += 1
+    return changed
+
+
+def reconcile(classifier: Classifier, saved: list[Judgment] | None) -> int:
+    """Make the classifier's saved-decision judgments exactly `saved`; returns the changes."""
+    if saved is None:
+        return 0
+    wanted = {j.id for j in saved}
+    stale = [
+        j.id for j in classifier.resources.judgments if j.source == DECISION_SOURCE and j.id not in wanted
+    ]
+    for judgment_id in stale:
+        classifier.withdraw_judgment(judgment_id)
+    return len(stale) + apply_judgments(classifier, saved)
 
 
 class ClassifierSlot:
@@ -58,7 +87,7 @@ class ClassifierSlot:
     def install(self, classifier: Classifier) -> None:
         """Use `classifier`, after adding the saved decisions it lacks."""
         with self._swap_lock:
-            add_missing(classifier, self._saved_judgments(classifier))
+            reconcile(classifier, self._saved_judgments(classifier))
             self._current = classifier
             self.load_error = None
 
@@ -69,9 +98,9 @@ class ClassifierSlot:
         try:
             fresh = self._loader()
             fresh.classify(WARM_UP_RECORD, use_llm=False)  # first real request is not the slow one
-            add_missing(fresh, self._saved_judgments(fresh))
+            reconcile(fresh, self._saved_judgments(fresh))
             with self._swap_lock:
-                add_missing(fresh, self._saved_judgments(fresh))
+                reconcile(fresh, self._saved_judgments(fresh))
                 self._current = fresh
                 self.load_error = None
             logger.info("classifier loaded", extra={"event": "classifier_loaded", **fresh.versions})
@@ -86,3 +115,18 @@ class ClassifierSlot:
                 return False
             self._current.add_judgment(judgment)
             return True
+
+    def apply_judgments(self, judgments: list[Judgment]) -> bool:
+        """Add or re-weigh saved decisions in the live classifier; False when none is loaded."""
+        with self._swap_lock:
+            if self._current is None:
+                return False
+            apply_judgments(self._current, judgments)
+            return True
+
+    def withdraw_judgment(self, judgment_id: str) -> bool:
+        """Take a withdrawn decision out of the live classifier; False when it was not there."""
+        with self._swap_lock:
+            if self._current is None:
+                return False
+            return self._current.withdraw_judgment(judgment_id)

@@ -41,6 +41,15 @@ KOREAN_HEADER_ALIASES: dict[str, str] = {
 MAX_FIELD_CHARS = 2000
 MAX_COMMENT_CHARS = 2000
 
+# What one classification may cost: the embedder reads every character of the four text fields
+# (so does the keyword attribution, for up to 24 of their distinct words) and the lexical stage and
+# the rationale go over every distinct word. Both are bounded over the four fields together.
+MAX_TEXT_CHARS = 3000
+"""The four text fields (업종명, 주요제품, 제품용도, 기술사업명) together, in characters."""
+MAX_DISTINCT_WORDS = 300
+"""Distinct words over the four text fields (a word: letters and digits between spaces or
+punctuation, case ignored)."""
+
 
 def label(field: str) -> str:
     return FIELD_LABELS.get(field, field)

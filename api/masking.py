@@ -21,3 +21,25 @@ def mask_person_name(value: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+LEGAL_FORMS = ("주식회사", "유한회사", "합자회사", "합명회사", "(주)", "㈜", "(유)", "(합)", "(사)", "(재)")
+"""Kept visible around a masked company name: they say nothing about which company it is."""
+
+
+def mask_company_name(value: str) -> str:
+    """`이노로보틱스(주)` → `이****스(주)`, `(주)한빛` → `(주)한*`: the name without its legal form is
+    masked like a person's name (first and last character kept), the legal form is kept."""
+    name = value.strip()
+    prefix = suffix = ""
+    for form in LEGAL_FORMS:
+        if name.startswith(form) and name[len(form) :].strip():
+            prefix, name = form, name[len(form) :]
+            break
+    for form in LEGAL_FORMS:
+        if name.endswith(form) and name[: -len(form)].strip():
+            suffix, name = form, name[: -len(form)]
+            break
+    lead = name[: len(name) - len(name.lstrip())]
+    trail = name[len(name.rstrip()) :]
+    return prefix + lead + mask_person_name(name.strip()) + trail + suffix

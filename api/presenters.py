@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.masking import mask_business_number, mask_person_name
+from api.masking import mask_business_number, mask_company_name, mask_person_name
 from api.schemas import (
     CatalogFieldOut,
     CatalogItemOut,
@@ -13,6 +13,7 @@ from api.schemas import (
     DecisionOut,
     MaskedCompanyOut,
 )
+from api.store.agreement import Weighting
 from api.store.records import DecisionRecord
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog, Item
@@ -32,8 +33,12 @@ def item_label(catalog: Catalog | None, item_id: str) -> str:
     return f"{theme.name} > {field.display_name} > {item.name} ({item.display_code})"
 
 
-def decision_out(record: DecisionRecord, catalog: Catalog | None) -> DecisionOut:
+def decision_out(
+    record: DecisionRecord, catalog: Catalog | None, weighting: Weighting | None = None
+) -> DecisionOut:
+    """The decision as shown: 기업명, 사업자등록번호 and 대표자명 masked; its agreement weight."""
     p, c, v = record.personal, record.company, record.versions
+    weighting = weighting or Weighting(0.0, 0)
     return DecisionOut(
         id=record.id,
         run_id=record.run_id,
@@ -47,7 +52,7 @@ def decision_out(record: DecisionRecord, catalog: Catalog | None) -> DecisionOut
         run_decision=record.run_decision,
         run_top_item_id=record.run_top_item_id,
         company=MaskedCompanyOut(
-            company_name=p.company_name,
+            company_name=mask_company_name(p.company_name),
             business_number=mask_business_number(p.business_number),
             representative_name=mask_person_name(p.representative_name),
             ksic_code=c.ksic_code,
@@ -65,6 +70,12 @@ def decision_out(record: DecisionRecord, catalog: Catalog | None) -> DecisionOut
             "prompt": v.prompt_version,
             "llm_model": v.llm_model,
         },
+        weight=weighting.weight,
+        agreeing_reviewers=weighting.agreeing_reviewers,
+        withdrawn=record.withdrawn,
+        withdrawn_at=record.withdrawn_at.isoformat(timespec="seconds") if record.withdrawn_at else None,
+        withdrawn_by=record.withdrawn_by or None if record.withdrawn else None,
+        withdraw_reason=record.withdraw_reason or None if record.withdrawn else None,
     )
 
 

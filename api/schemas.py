@@ -64,7 +64,7 @@ class DecisionInput(BaseModel):
 
 
 class MaskedCompanyOut(BaseModel):
-    company_name: str
+    company_name: str = Field(description="마스킹됨: 이****스(주) (법인 형태 표기는 그대로)")
     business_number: str = Field(description="마스킹됨: 123-45-*****")
     representative_name: str = Field(description="마스킹됨: 홍*동")
     ksic_code: str
@@ -89,6 +89,21 @@ class DecisionOut(BaseModel):
     run_top_item_id: str | None
     company: MaskedCompanyOut
     versions: dict[str, str]
+    weight: float = Field(
+        description="분류기에 반영되는 가중치: 같은 기술 정보에 같은 품목을 고른 심사역 수 n에 대해 "
+        "min(1, INNOGROWTH_DECISION_WEIGHT × n) (같은 심사역의 중복 저장은 나눠 가짐); 철회되면 0"
+    )
+    agreeing_reviewers: int = Field(description="같은 기술 정보에 같은 품목을 고른 서로 다른 심사역 수")
+    withdrawn: bool = Field(description="관리자가 철회함: 분류기와 다음 색인 빌드에서 빠짐 (기록은 남음)")
+    withdrawn_at: str | None
+    withdrawn_by: str | None
+    withdraw_reason: str | None
+
+
+class WithdrawInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=MAX_COMMENT_CHARS, description="철회 사유")
 
 
 class DecisionListOut(BaseModel):

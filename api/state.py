@@ -26,6 +26,8 @@ class ServiceState:
     classifiers: ClassifierSlot
     limiter: RateLimiter
     login_limiter: RateLimiter
+    row_limiter: RateLimiter
+    """Batch rows per key (INNOGROWTH_BATCH_ROWS_PER_MINUTE)."""
     schema_ready: bool = False
     _session_secret: bytes | None = None
     _secret_lock: threading.Lock = field(default_factory=threading.Lock)

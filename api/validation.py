@@ -4,11 +4,16 @@
 - 업종코드: 5-digit KSIC-11 세세분류; a KSIC-10 code is mapped to KSIC-11 and the caller is told.
 - 기술분류: 6-character 국가과학기술표준분류 code with a known major class.
 - required fields non-blank ("공란 입력"), every text at most MAX_FIELD_CHARS characters.
+- bounded cost: the four text fields together at most MAX_DISTINCT_WORDS distinct words and
+  MAX_TEXT_CHARS characters (422 naming the field that adds the most).
+- final item ids: one normalisation (NFKC, no spaces, upper case) for item ids, official codes
+  and NONE.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -16,19 +21,23 @@ from enum import Enum
 from typing import Any
 
 from api.fields import (
+    MAX_DISTINCT_WORDS,
     MAX_FIELD_CHARS,
+    MAX_TEXT_CHARS,
     PERSONAL_FIELDS,
     TECHNICAL_FIELDS,
     TEXT_FIELDS,
     label,
 )
 from api.store.records import PersonalFields
+from catalog.model import Catalog, Item
 from catalog.reference import KsicLookup, StLookup
 from rag.company import CompanyRecord
 
 KST = timezone(timedelta(hours=9))
 BUSINESS_NUMBER_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 BUSINESS_NUMBER_PATTERN = re.compile(r"^(\d{3})-?(\d{2})-?(\d{5})$")
+WORD_PATTERN = re.compile(r"[^\W_]+")
 
 
 class Strictness(Enum):
@@ -139,6 +148,56 @@ def normalize_business_number(raw: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
 
 
+def normalize_item_code(raw: str) -> str:
+    """An item id, official code or NONE as typed → its one form: ` ig 095 ` → `IG095`,
+    `none` → `NONE`, full-width characters folded (NFKC); blank stays blank."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw.replace("\x00", ""))).upper()
+
+
+def lookup_item(catalog: Catalog, code: str) -> Item | None:
+    """An item by id or official code, in any case and with any spaces (` ig095 ` → IG095)."""
+    wanted = normalize_item_code(code)
+    item = catalog.resolve_item(wanted)
+    if item is not None or not wanted:
+        return item
+    return next((i for k, i in catalog.item_by_code.items() if normalize_item_code(k) == wanted), None)
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text as the cost limits count them: runs of letters and digits, case folded."""
+    return [w.casefold() for w in WORD_PATTERN.findall(text)]
+
+
+def cost_problems(values: Mapping[str, str]) -> list[FieldProblem]:
+    """The text fields together within MAX_DISTINCT_WORDS distinct words and MAX_TEXT_CHARS
+    characters; each problem names the field to shorten (the one adding the most)."""
+    problems: list[FieldProblem] = []
+    seen: set[str] = set()
+    new_words: dict[str, int] = {}
+    for name in TEXT_FIELDS:
+        words = set(words_of(values.get(name, "")))
+        new_words[name] = len(words - seen)
+        seen |= words
+    if len(seen) > MAX_DISTINCT_WORDS:
+        most = max(TEXT_FIELDS, key=lambda n: new_words[n])
+        message = (
+            f"업종명·주요제품·제품용도·기술사업명에 서로 다른 낱말이 모두 {len(seen):,}개로, "
+            f"분류에 쓸 수 있는 {MAX_DISTINCT_WORDS:,}개를 넘습니다. 낱말이 가장 많은 '{label(most)}' 항목"
+            f"({new_words[most]:,}개)을 핵심 내용으로 줄여 주세요."
+        )
+        problems.append(FieldProblem(most, "too_many_words", message))
+    chars = {name: len(values.get(name, "")) for name in TEXT_FIELDS}
+    if sum(chars.values()) > MAX_TEXT_CHARS:
+        longest_field = max(TEXT_FIELDS, key=lambda n: chars[n])
+        message = (
+            f"업종명·주요제품·제품용도·기술사업명은 합쳐서 {MAX_TEXT_CHARS:,}자 이하여야 합니다"
+            f"(지금 {sum(chars.values()):,}자). 가장 긴 '{label(longest_field)}' 항목"
+            f"({chars[longest_field]:,}자)을 줄여 주세요."
+        )
+        problems.append(FieldProblem(longest_field, "text_too_long", message))
+    return problems
+
+
 def _text(raw: Mapping[str, Any], name: str) -> str:
     value = raw.get(name)
     # NUL has no meaning in a text and PostgreSQL cannot store it (it would fail as a 503).
@@ -209,6 +268,8 @@ def validate_company(
         if len(value) > MAX_FIELD_CHARS:
             message = f"'{label(name)}' 항목은 {MAX_FIELD_CHARS:,}자 이하여야 합니다."
             problems.append(FieldProblem(name, "too_long", message))
+    if not any(p.code == "too_long" for p in problems):
+        problems += cost_problems(values)
     skip = {p.field for p in problems}
     notes: list[InputNote] = []
     checked: dict[str, str] = {}

@@ -47,6 +47,29 @@ def enforce_rate_limit(request: Request, state: ServiceState, principal: Princip
         )
 
 
+def charge_batch_rows(state: ServiceState, principal: Principal, rows: int) -> None:
+    """A batch costs one token per row from the key's row budget (INNOGROWTH_BATCH_ROWS_PER_MINUTE):
+    413 when it alone exceeds the budget, 429 with Retry-After while the budget is spent."""
+    budget = state.settings.batch_rows_per_minute
+    if rows > budget:
+        raise ApiError(
+            413,
+            "payload_too_large",
+            f"한 번에 {budget:,}행까지 분류할 수 있습니다(키마다 분당 {budget:,}행). "
+            "파일을 나누어 보내 주세요.",
+        )
+    wait_s = state.row_limiter.take(principal.key_id, float(rows))
+    if wait_s > 0:
+        retry = str(max(1, math.ceil(wait_s)))
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"배치 행 한도(키마다 분당 {budget:,}행)를 넘었습니다. 이 배치({rows:,}행)는 "
+            f"{retry}초 후 다시 보낼 수 있습니다.",
+            headers={"Retry-After": retry},
+        )
+
+
 def require(permission: Permission) -> Callable[..., Principal]:
     """A dependency giving the caller's principal, or 401 / 403 / 429 in the error envelope."""
 

@@ -1,4 +1,7 @@
-"""Per-key token buckets, in memory: `per_minute` requests a minute with bursts up to that size."""
+"""Per-key token buckets, in memory: `per_minute` tokens a minute with bursts up to that size.
+
+A request costs one token; a batch costs one token per row in its own bucket
+(`INNOGROWTH_BATCH_ROWS_PER_MINUTE`)."""
 
 from __future__ import annotations
 
@@ -22,8 +25,9 @@ class RateLimiter:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: str) -> float:
-        """0.0 when the request may go ahead, else the seconds to wait before retrying."""
+    def take(self, key: str, cost: float = 1.0) -> float:
+        """0.0 when the request may go ahead (its `cost` is taken), else the seconds to wait
+        before retrying (nothing is taken). `cost` must not exceed the capacity."""
         now = self._clock()
         with self._lock:
             bucket = self._buckets.get(key)
@@ -31,7 +35,7 @@ class RateLimiter:
                 bucket = self._buckets[key] = _Bucket(self.capacity, now)
             bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.refill_per_s)
             bucket.updated = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
+            if bucket.tokens >= cost:
+                bucket.tokens -= cost
                 return 0.0
-            return (1.0 - bucket.tokens) / self.refill_per_s
+            return (cost - bucket.tokens) / self.refill_per_s

@@ -16,6 +16,7 @@ class Permission(StrEnum):
     READ_CATALOG = "read_catalog"
     SAVE_DECISION = "save_decision"
     READ_DECISIONS = "read_decisions"
+    WITHDRAW_DECISION = "withdraw_decision"
     ADMIN = "admin"
 
 

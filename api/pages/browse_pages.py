@@ -6,17 +6,21 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from api.auth.roles import Permission
+from api.auth.roles import Permission, allows
+from api.decision_saving import withdraw_decision
 from api.errors import ApiError
-from api.pages.page_session import page_principal
+from api.pages.forms import form_fields
+from api.pages.page_session import CSRF_FIELD, check_csrf, page_principal
 from api.pages.templating import render
-from api.presenters import decision_out, item_out
-from api.routes.decisions import current_catalog, item_filter
+from api.presenters import item_out
+from api.routes.decisions import current_catalog, decisions_out, item_filter
 from api.schemas import MAX_ID
 from api.state import StateDep
 from api.store.records import DecisionFilter
+from api.validation import lookup_item
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -45,7 +49,7 @@ def decisions_page(
     )
     found = state.store.list_decisions(flt, page, PER_PAGE)
     context = {
-        "rows": [decision_out(r, catalog) for r in found.items],
+        "rows": decisions_out(state, found.items, catalog),
         "total": found.total,
         "page": page,
         "pages": max(1, -(-found.total // PER_PAGE)),
@@ -61,24 +65,39 @@ def decision_page(
     state: StateDep,
     decision_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     saved: Annotated[int, Query()] = 0,
+    withdrawn: Annotated[int, Query()] = 0,
 ) -> Response:
     principal = page_principal(request, state, Permission.READ_DECISIONS)
     record = state.store.get_decision(decision_id)
     if record is None:
         raise ApiError(404, "not_found", f"판정 {decision_id}번을 찾을 수 없습니다.")
     context = {
-        "d": decision_out(record, current_catalog(state)),
+        "d": decisions_out(state, [record], current_catalog(state))[0],
         "saved": bool(saved),
+        "withdrawn_now": bool(withdrawn),
+        "may_withdraw": allows(principal.role, Permission.WITHDRAW_DECISION),
         "action_labels": ACTION_LABELS,
     }
     return render(request, state, "decision_detail.html", context, principal=principal)
+
+
+@router.post("/decisions/{decision_id}/withdraw")
+async def withdraw_page(
+    request: Request, state: StateDep, decision_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Response:
+    principal = page_principal(request, state, Permission.WITHDRAW_DECISION)
+    form = await form_fields(request)
+    check_csrf(request, state, form.get(CSRF_FIELD))
+    reason = form.get("reason", "")[:2000]
+    await run_in_threadpool(withdraw_decision, state, decision_id, by=principal.name, reason=reason)
+    return RedirectResponse(f"/decisions/{decision_id}?withdrawn=1", status_code=303)
 
 
 @router.get("/items/{code}")
 def item_page(request: Request, state: StateDep, code: str) -> Response:
     principal = page_principal(request, state, Permission.READ_CATALOG)
     catalog = current_catalog(state)
-    item = catalog.resolve_item(code) if catalog else None
+    item = lookup_item(catalog, code) if catalog else None
     if catalog is None or item is None:
         raise ApiError(404, "not_found", f"품목 '{code}'를 찾을 수 없습니다.")
     return render(request, state, "item.html", {"item": item_out(catalog, item)}, principal=principal)

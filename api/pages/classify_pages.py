@@ -16,7 +16,14 @@ from api.pages.result_view import result_view
 from api.pages.templating import render
 from api.schemas import MAX_ID
 from api.state import ServiceState, StateDep
-from api.validation import FieldProblem, InputInvalid, today_kst, validate_company, validate_personal
+from api.validation import (
+    FieldProblem,
+    InputInvalid,
+    normalize_item_code,
+    today_kst,
+    validate_company,
+    validate_personal,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,9 +83,7 @@ async def classify_page(request: Request, state: StateDep) -> Response:
     except InputInvalid as exc:
         return screen1(request, state, principal, values, exc.problems, status_code=422)
     classifier = live_classifier(state)
-    recorded = await run_in_threadpool(
-        classify_and_record, state, company, use_llm=True, key_id=principal.key_id
-    )
+    recorded = await run_in_threadpool(classify_and_record, state, company, use_llm=True, owner=principal)
     context = {
         "run_id": recorded.run_id,
         "company": company,
@@ -95,7 +100,7 @@ async def save_page(request: Request, state: StateDep) -> Response:
     personal = validate_personal(form)
     choice = form.get("choice", "")
     final_code = form.get("other_item", "") if choice == "other" else choice
-    if not final_code:
+    if not normalize_item_code(final_code):
         raise InputInvalid(
             [FieldProblem("final_item_id", "blank", "공란 입력: 저장할 최종 품목을 선택해 주세요.")]
         )
@@ -111,8 +116,7 @@ async def save_page(request: Request, state: StateDep) -> Response:
             personal=personal,
             final_code=final_code,
             comment=form.get("comment", "")[:2000],
-            reviewer=principal.name,
-            reviewer_key=principal.key_id,
+            principal=principal,
         )
     )
     return RedirectResponse(f"/decisions/{record.id}?saved=1", status_code=303)

@@ -14,6 +14,7 @@ from api.errors import ApiError
 from api.presenters import catalog_out, item_out
 from api.schemas import CatalogItemOut, CatalogOut, KsicLookupOut
 from api.state import ServiceState, StateDep
+from api.validation import lookup_item
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 CatalogReader = Annotated[Principal, Depends(require(Permission.READ_CATALOG))]
@@ -31,7 +32,7 @@ def get_catalog(state: StateDep, _: CatalogReader) -> CatalogOut:
 )
 def get_item(code: str, state: StateDep, _: CatalogReader) -> CatalogItemOut:
     catalog = live_classifier(state).catalog
-    item = catalog.resolve_item(code)
+    item = lookup_item(catalog, code)
     if item is None:
         raise ApiError(404, "not_found", f"품목 '{code}'를 찾을 수 없습니다.")
     return item_out(catalog, item)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
-from api.auth.dependencies import require
+from api.auth.dependencies import charge_batch_rows, require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.batch_classification import classify_row
@@ -36,7 +36,7 @@ def classify(body: CompanyInput, state: StateDep, principal: Classifying) -> Cla
     company = validate_company(
         body.model_dump(exclude={"use_llm"}), state.refs, require_personal=principal.role != "api"
     )
-    recorded = classify_and_record(state, company, use_llm=body.use_llm, key_id=principal.key_id)
+    recorded = classify_and_record(state, company, use_llm=body.use_llm, owner=principal)
     result = recorded.result
     return ClassifyResponse(
         run_id=recorded.run_id,
@@ -92,7 +92,8 @@ def _stream(
     "/classify/batch",
     summary="여러 기업 분류: JSON 목록, CSV/JSONL 본문 또는 업로드(file); 결과를 행마다 JSONL로 스트리밍",
     description=(
-        "본문 최대 10 MB, 10,000행. 잘못된 행은 `ok=false`와 행 번호·사유로 보고하고 나머지는 계속 "
+        "본문 최대 10 MB, 10,000행, 그리고 키마다 분당 INNOGROWTH_BATCH_ROWS_PER_MINUTE행(기본 1,000; "
+        "넘으면 429와 Retry-After). 잘못된 행은 `ok=false`와 행 번호·사유로 보고하고 나머지는 계속 "
         "분류합니다. 마지막 줄은 요약(`summary`)입니다. 개인정보 항목은 선택입니다."
     ),
     response_class=StreamingResponse,
@@ -101,10 +102,11 @@ def _stream(
 async def classify_batch(
     request: Request,
     state: StateDep,
-    _: Classifying,
+    principal: Classifying,
     use_llm: Annotated[bool, Query(description="LLM 사용")] = True,
 ) -> StreamingResponse:
     classifier = live_classifier(state)
     text, fmt = await _batch_text(request)
     rows = _rows(text, fmt)
+    charge_batch_rows(state, principal, len(rows))
     return StreamingResponse(_stream(rows, classifier, state.refs, use_llm), media_type=BATCH_MEDIA_TYPE)

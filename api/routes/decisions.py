@@ -1,4 +1,4 @@
-"""Reviewer decisions: save (transactional, teaches the live classifier), list, read."""
+"""Reviewer decisions: save (transactional, teaches the live classifier), list, read, withdraw."""
 
 from __future__ import annotations
 
@@ -11,18 +11,21 @@ from api.auth.dependencies import require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.classification import live_classifier
-from api.decision_saving import save_decision
+from api.decision_saving import save_decision, withdraw_decision
 from api.errors import ApiError
 from api.presenters import decision_out
-from api.schemas import MAX_ID, DecisionInput, DecisionListOut, DecisionOut
+from api.schemas import MAX_ID, DecisionInput, DecisionListOut, DecisionOut, WithdrawInput
 from api.state import ServiceState, StateDep
-from api.store.records import DecisionFilter
-from api.validation import validate_personal
+from api.store.decision_judgments import agreement_weights
+from api.store.records import DecisionFilter, DecisionRecord
+from api.validation import lookup_item, normalize_item_code, validate_personal
+from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog
 
 router = APIRouter(prefix="/v1", tags=["decisions"])
 Saving = Annotated[Principal, Depends(require(Permission.SAVE_DECISION))]
 Reading = Annotated[Principal, Depends(require(Permission.READ_DECISIONS))]
+Withdrawing = Annotated[Principal, Depends(require(Permission.WITHDRAW_DECISION))]
 
 
 def current_catalog(state: ServiceState) -> Catalog | None:
@@ -31,12 +34,22 @@ def current_catalog(state: ServiceState) -> Catalog | None:
 
 
 def item_filter(item: str | None, catalog: Catalog | None) -> str | None:
-    if not item:
+    """The item id a filter names (id or official code, any case or spacing), or NONE."""
+    wanted = normalize_item_code(item or "")
+    if not wanted:
         return None
-    if item.strip().upper() == "NONE":
-        return "NONE"
-    resolved = catalog.resolve_item(item) if catalog else None
-    return resolved.id if resolved else item.strip()
+    if wanted == NONE_LABEL:
+        return NONE_LABEL
+    resolved = lookup_item(catalog, wanted) if catalog else None
+    return resolved.id if resolved else wanted
+
+
+def decisions_out(
+    state: ServiceState, records: list[DecisionRecord], catalog: Catalog | None
+) -> list[DecisionOut]:
+    """The records as shown, each with its current agreement weight."""
+    weights = agreement_weights(state.store, records, state.settings.decision_weight)
+    return [decision_out(r, catalog, weights[r.id]) for r in records]
 
 
 @router.post(
@@ -55,16 +68,15 @@ def create_decision(body: DecisionInput, state: StateDep, principal: Saving) -> 
         personal=personal,
         final_code=body.final_item_id,
         comment=body.comment,
-        reviewer=principal.name,
-        reviewer_key=principal.key_id,
+        principal=principal,
     )
-    return decision_out(record, catalog)
+    return decisions_out(state, [record], catalog)[0]
 
 
 @router.get(
     "/decisions",
     response_model=DecisionListOut,
-    summary="저장된 판정 목록 (사업자등록번호·대표자명은 마스킹)",
+    summary="저장된 판정 목록 (기업명·사업자등록번호·대표자명은 마스킹; 가중치·철회 여부 포함)",
 )
 def list_decisions(
     state: StateDep,
@@ -85,7 +97,7 @@ def list_decisions(
     )
     found = state.store.list_decisions(flt, page, per_page)
     return DecisionListOut(
-        items=[decision_out(r, catalog) for r in found.items],
+        items=decisions_out(state, found.items, catalog),
         total=found.total,
         page=found.page,
         per_page=found.per_page,
@@ -99,4 +111,20 @@ def get_decision(
     record = state.store.get_decision(decision_id)
     if record is None:
         raise ApiError(404, "not_found", f"판정 {decision_id}번을 찾을 수 없습니다.")
-    return decision_out(record, current_catalog(state))
+    return decisions_out(state, [record], current_catalog(state))[0]
+
+
+@router.post(
+    "/decisions/{decision_id}/withdraw",
+    response_model=DecisionOut,
+    summary="판정 철회 (관리자): 기록은 남기고 실시간 분류기와 다음 색인 빌드에서 뺌 (이미 철회: 409)",
+)
+def withdraw(
+    decision_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    state: StateDep,
+    principal: Withdrawing,
+    body: WithdrawInput | None = None,
+) -> DecisionOut:
+    reason = body.reason if body else ""
+    record = withdraw_decision(state, decision_id, by=principal.name, reason=reason)
+    return decisions_out(state, [record], current_catalog(state))[0]
