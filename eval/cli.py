@@ -83,7 +83,9 @@ def run(
     from index_build.artifacts import BuildError
     from innogrowth.settings import Settings
     from rag.classifier import Classifier
+    from index_build.embedding_cache import EmbeddingCache
     from rag.embedder import make_embedder
+    from rag.query_views import QueryVectorCache
 
     if folds is not None and train is not None:
         raise typer.BadParameter("use either --folds or --train, not both")
@@ -100,6 +102,11 @@ def run(
             console.print(f"building an index from {train} (the serving build is untouched)")
             settings = build_training_index(settings, train, embedder, show_progress=not quiet)
         classifier = Classifier.load(settings, embedder=embedder)
+        # query vectors through the build root's embedding cache: a rerun embeds nothing again
+        vector_cache = EmbeddingCache(settings.resolved_build_dir(), embedder.id, embedder.dim)
+        classifier.cache = QueryVectorCache(
+            embedder, encode=vector_cache.query_encoder(embedder.embed_queries)
+        )
         index = load_index(
             settings.resolved_build_dir(),
             embedder.id,
@@ -144,6 +151,7 @@ def run(
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
+    vector_cache.save()
     for table in console_tables(result.summary):
         console.print(to_rich(table))
     console.print(

@@ -11,6 +11,8 @@ import numpy as np
 
 from rag.embedder import Vectors
 
+QUERY_KEY_PREFIX = "query\0"
+
 
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -47,6 +49,17 @@ class EmbeddingCache:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return np.vstack([self._vectors[k] for k in keys]).astype(np.float32)
+
+    def query_encoder(self, embed_queries: Callable[[list[str]], Vectors]) -> Callable[[list[str]], Vectors]:
+        """Query vectors through this cache too (kept apart from passages by a key prefix)."""
+
+        def encode(texts: list[str]) -> Vectors:
+            keyed = [QUERY_KEY_PREFIX + t for t in texts]
+            return self.embed(
+                keyed, lambda ks: embed_queries([k[len(QUERY_KEY_PREFIX) :] for k in ks]), lambda n: None
+            )
+
+        return encode
 
     def save(self) -> None:
         keys = np.array(sorted(self._vectors))

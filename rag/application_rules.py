@@ -49,7 +49,8 @@ class RuleFinding:
                 "적용원칙: 업종코드가 도·소매업(KSIC 45~47)이고 자체 제조·개발 내용이 없어 "
                 "혁신성장 품목 영위로 보기 어렵습니다.",
             )
-        if self.distribution_only and (self.cues.merchandise or self.cues.no_own_development):
+        c = self.cues
+        if self.distribution_only and (c.merchandise or c.no_own_development or c.distribution_terms >= 2):
             return (
                 "not_applicable",
                 "적용원칙: 기재 내용이 유통·판매(수입 판매, 상품매출)만을 나타내고 자체 제조·개발이 "

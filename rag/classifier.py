@@ -32,7 +32,7 @@ from rag.signals import SIGNAL_NAMES
 
 TOP_N = 3
 LLM_CANDIDATES = 8
-NONE_MARGIN = 1.0
+NONE_THRESHOLD = 0.4
 
 
 class Reranker(Protocol):
@@ -48,8 +48,9 @@ class Reranker(Protocol):
 class ClassifierOptions:
     candidate_k: int = 20
     abstain_threshold: float = 0.2
-    # 해당 없음 when P(NONE) >= margin · P(top item): the more probable label wins at margin 1
-    none_margin: float = NONE_MARGIN
+    # 해당 없음 when P(NONE) >= this: chosen on the cross-validated development sets so that NONE
+    # precision and recall both hold (a lower value answers 해당 없음 more often)
+    none_threshold: float = NONE_THRESHOLD
     prompt_version: str = "v1"
 
 
@@ -96,7 +97,7 @@ class Classifier:
             catalog, arts, emb, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
         )
         options = ClassifierOptions(
-            settings.candidate_k, settings.abstain_threshold, NONE_MARGIN, settings.prompt_version
+            settings.candidate_k, settings.abstain_threshold, settings.none_threshold, settings.prompt_version
         )
         return cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
 
@@ -194,12 +195,11 @@ class Classifier:
         if not recs:
             return "not_applicable", "후보 품목을 찾지 못했습니다."
         p_none = scored.none_probability
-        p_top = (1 - p_none) * float(scored.probabilities[scored.order[0]])
-        if p_none >= self.options.none_margin * p_top:
+        if p_none >= self.options.none_threshold:
             return (
                 "not_applicable",
-                f"유사 과거 판정과 업종 통계로 볼 때 해당 품목이 없을 가능성({p_none:.0%})이 "
-                f"1순위 품목일 가능성({p_top:.0%})보다 높습니다.",
+                f"기재 내용과 유사 과거 판정으로 볼 때 해당 품목이 없을 가능성({p_none:.0%})이 "
+                f"기준({self.options.none_threshold:.0%}) 이상입니다.",
             )
         if recs[0].confidence < self.options.abstain_threshold:
             return (

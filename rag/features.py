@@ -58,6 +58,8 @@ RECORD_FEATURES = (
     "wholesale_ksic",
     "distribution_text",
     "top_item_score",
+    "top_item_probability",
+    "top_item_lead",
     "has_ksic_note",
     "has_product_use",
     "has_tech_name",
@@ -166,6 +168,7 @@ def record_feature_row(
     wholesale: bool,
     distribution: bool,
     top_item_score: float,
+    top_probabilities: tuple[float, float],
     cues: CueFinding,
 ) -> npt.NDArray[np.float64]:
     text = record.business_text()
@@ -182,6 +185,8 @@ def record_feature_row(
             float(wholesale),
             float(distribution),
             top_item_score,
+            top_probabilities[0],
+            top_probabilities[0] - top_probabilities[1],
             float(bool(sig.views.ksic)),
             float(bool(record.product_use)),
             float(bool(record.tech_business_name)),

@@ -88,6 +88,7 @@ class CueFinding:
     merchandise: bool
     value_creation: bool
     development: bool
+    distribution_terms: int = 0  # distinct distribution phrases (수입, 총판, 도매 … count apart)
 
     def values(self) -> list[float]:
         """In the order of CUE_NAMES."""
@@ -104,6 +105,7 @@ class CueFinding:
 def find_cues(text: str) -> CueFinding:
     return CueFinding(
         distribution=bool(DISTRIBUTION.search(text)),
+        distribution_terms=len({m.group(0).replace(" ", "") for m in DISTRIBUTION.finditer(text)}),
         contract_work=bool(CONTRACT_WORK.search(text)),
         general_purpose=bool(GENERAL_PURPOSE.search(text)),
         no_own_development=bool(NO_OWN_DEVELOPMENT.search(text)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +43,17 @@ def query_views(record: CompanyRecord, res: RetrievalResources) -> QueryViews:
     return QueryViews(text, ksic_text[:600], st_text, code or record.ksic_code, how, fields)
 
 
-class QueryVectorCache:
-    """LRU cache of query embeddings; the same text is embedded once per process."""
+QueryEncoder = Callable[[list[str]], Vectors]
 
-    def __init__(self, embedder: Embedder, capacity: int = 20000) -> None:
+
+class QueryVectorCache:
+    """LRU cache of query embeddings; the same text is embedded once per process. `encode`
+    replaces the embedder's own query call, e.g. with one backed by a persistent cache (the
+    index build keeps its judgments' query vectors so that a rebuild does not embed them again)."""
+
+    def __init__(self, embedder: Embedder, capacity: int = 20000, encode: QueryEncoder | None = None) -> None:
         self._embedder = embedder
+        self._encode: QueryEncoder = encode or (lambda texts: embedder.embed_queries(texts))
         self._capacity = capacity
         self._data: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
@@ -56,7 +63,7 @@ class QueryVectorCache:
             unique = [t for t in dict.fromkeys(texts) if t not in self._data]
         fresh: dict[str, Vectors] = {}
         if unique:
-            fresh = dict(zip(unique, self._embedder.embed_queries(unique), strict=True))
+            fresh = dict(zip(unique, self._encode(unique), strict=True))
         out: list[Vectors] = []
         with self._lock:
             self._data.update(fresh)
@@ -65,7 +72,7 @@ class QueryVectorCache:
                 if vec is None:
                     vec = self._data.get(t)
                 if vec is None:  # evicted meanwhile by another thread
-                    vec = self._embedder.embed_queries([t])[0]
+                    vec = self._encode([t])[0]
                     self._data[t] = vec
                 self._data.move_to_end(t)
                 out.append(vec)

@@ -18,6 +18,7 @@ from catalog.reference import KsicLookup, StLookup
 from index_build import layout
 from index_build.artifacts import read_artifacts
 from index_build.builder import BuildInputs
+from index_build.embedding_cache import EmbeddingCache
 from index_build.manifest import Manifest
 from rag.company import CompanyRecord
 from rag.embedder import Embedder
@@ -27,12 +28,15 @@ from rag.listwise import bounded_standardiser, fit_listwise
 from rag.query_views import QueryVectorCache
 from rag.ranker import LinearModel, Ranker
 from rag.resources import RetrievalResources
-from rag.scoring import score_record
+from rag.scoring import score_record, top_two
 
 FloatArray = npt.NDArray[np.float64]
 MIN_ITEM_JUDGMENTS = 30
+NONE_THRESHOLD = 0.4  # the classifier's default (rag.classifier.NONE_THRESHOLD)
 FOLDS = 5
 TOP_SCORE_COLUMN = RECORD_FEATURES.index("top_item_score")
+TOP_PROBABILITY_COLUMN = RECORD_FEATURES.index("top_item_probability")
+TOP_LEAD_COLUMN = RECORD_FEATURES.index("top_item_lead")
 
 
 def fold_of(judgment_id: str, folds: int) -> int:
@@ -152,6 +156,8 @@ def fit_from_rows(rows: OofRows, folds: int) -> Ranker:
     for i in range(len(rows.starts)):
         seg = oof[rows.block(i)]
         rec_x[i, TOP_SCORE_COLUMN] = float(seg.max()) if len(seg) else 0.0
+        first, second = top_two(Ranker(kind="linear").item_probabilities(seg))
+        rec_x[i, TOP_PROBABILITY_COLUMN], rec_x[i, TOP_LEAD_COLUMN] = first, first - second
     none_oof = np.zeros(len(rows.starts))
     for f in range(folds):
         tr, te = rows.record_fold != f, rows.record_fold == f
@@ -174,7 +180,7 @@ def fit_from_rows(rows: OofRows, folds: int) -> Ranker:
             continue
         best = int(np.argmax(seg))
         p_top = (1 - none_oof[i]) * float(ranker.item_probabilities(seg)[best])
-        says_none = none_oof[i] >= p_top  # the decision rule of the classifier (margin 1)
+        says_none = none_oof[i] >= NONE_THRESHOLD  # the classifier's decision rule
         overall_hits += int(says_none) if rows.is_none[i] else int(not says_none and ys[best] == 1)
         raw.append(p_top)
         correct.append(int(ys[best] == 1))
@@ -231,6 +237,12 @@ def train_ranker_for_build(
     res = RetrievalResources.from_build(
         inputs.catalog, arts, embedder, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
     )
-    ranker = fit_ranker(res, QueryVectorCache(embedder), progress=progress)
+    # the judgments' query vectors persist in the build root's embedding cache: a rebuild after a
+    # few saved decisions embeds only the new ones
+    cache = EmbeddingCache(build_dir.parent, embedder.id, embedder.dim)
+    ranker = fit_ranker(
+        res, QueryVectorCache(embedder, encode=cache.query_encoder(embedder.embed_queries)), progress=progress
+    )
+    cache.save()
     (build_dir / layout.RANKER).write_text(json.dumps(ranker.to_json(), ensure_ascii=False), "utf-8")
     return {"kind": ranker.kind, "id": ranker.id, **(ranker.info or {})}

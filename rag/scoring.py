@@ -52,6 +52,12 @@ def is_rich(record: CompanyRecord) -> bool:
     return len(record.product_use) + len(record.tech_business_name) >= RICH_MIN_CHARS
 
 
+def top_two(probabilities: FloatArray) -> tuple[float, float]:
+    """The two largest candidate probabilities (0 where there are fewer candidates)."""
+    best = [*np.sort(probabilities)[::-1][:2].tolist(), 0.0, 0.0]
+    return float(best[0]), float(best[1])
+
+
 def score_record(
     record: CompanyRecord,
     res: RetrievalResources,
@@ -68,5 +74,7 @@ def score_record(
     probs = ranker.item_probabilities(scores)
     rules = check_rules(record, res.ksic, sig.views.ksic_code)
     top = float(scores.max()) if len(scores) else 0.0
-    row = record_feature_row(sig, record, rules.wholesale_ksic, rules.distribution_only, top, rules.cues)
+    row = record_feature_row(
+        sig, record, rules.wholesale_ksic, rules.distribution_only, top, top_two(probs), rules.cues
+    )
     return ScoredRecord(sig, positions, cand.matrix, scores, probs, row, ranker.none_probability(row), rules)
