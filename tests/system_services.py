@@ -1,7 +1,8 @@
 """Real external services for the `postgres` and `browser` test tiers.
 
 Outside CI a tier is skipped when its binary is missing; in CI (`CI` set) it must run, so a
-missing binary fails the test instead (`.ci/system-packages.sh` installs them).
+missing binary fails the test instead (`.ci/system-packages.sh` installs them): every such check
+goes through `tests.tier_requirements.unavailable`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tier_requirements import unavailable
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -29,17 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def in_ci() -> bool:
-    return bool(os.environ.get("CI"))
-
-
-def unavailable(reason: str) -> None:
-    """Skip locally, fail in CI."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI must run this tier; see .ci/system-packages.sh)")
-    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -74,13 +66,11 @@ def postgres_url() -> Iterator[str]:
     initdb, pg_ctl = postgres_bin("initdb"), postgres_bin("pg_ctl")
     if not initdb or not pg_ctl:
         unavailable("PostgreSQL server binaries (initdb, pg_ctl) not installed")
-        return
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam("postgres")
         except KeyError:
             unavailable("running as root and there is no `postgres` user to run the server")
-            return
     data = Path(tempfile.mkdtemp(prefix="innogrowth-pg-"))
     if os.geteuid() == 0:
         os.chown(data, owner.pw_uid, owner.pw_gid)

@@ -26,7 +26,8 @@ from api.store.sql_store import SqlStore
 from index_build.builder import BuildResult
 from rag.classifier import Classifier
 from tests.api_fixtures import api_build, company, module_classifier, settings_for, small_catalog_file
-from tests.system_services import _as_postgres_user, free_port, postgres_bin, unavailable
+from tests.system_services import _as_postgres_user, free_port, postgres_bin
+from tests.tier_requirements import unavailable
 
 __all__ = ["api_build", "module_classifier", "small_catalog_file"]
 
@@ -183,7 +184,6 @@ def own_postgres() -> Iterator[PgServer]:
     initdb, pg_ctl = postgres_bin("initdb"), postgres_bin("pg_ctl")
     if not initdb or not pg_ctl:
         unavailable("PostgreSQL server binaries (initdb, pg_ctl) not installed")
-        return
     data = Path(tempfile.mkdtemp(prefix="innogrowth-pgfault-"))
     if os.geteuid() == 0:
         import pwd
