@@ -108,7 +108,8 @@ def test_list_filters_paginates_and_masks(harness: ApiHarness) -> None:
     raw = harness.client.get("/v1/decisions", headers=harness.headers()).text
     assert PERSONAL["business_number"] not in raw and "홍길동" not in raw
     found = harness.client.get("/v1/decisions?q=검색기업1", headers=harness.headers()).json()
-    assert found["total"] == 1 and found["items"][0]["company"]["company_name"] == "검색기업1"
+    assert found["total"] == 1 and found["items"][0]["company"]["company_name"] == "검***1"
+    assert "검색기업" not in raw  # 기업명 is masked in lists like the other personal fields
     assert (
         harness.client.get("/v1/decisions?decision=changed", headers=harness.headers()).json()["total"] == 0
     )

@@ -19,6 +19,7 @@ import uvicorn
 
 from api.app import create_app
 from api.auth.keys import create_key
+from api.masking import mask_company_name
 from api.store.factory import open_store
 from index_build.builder import BuildResult
 from rag.classifier import Classifier
@@ -154,7 +155,8 @@ def test_classify_review_edit_and_save(page: Any, live_server: LiveServer, tmp_p
 
     page.goto(live_server.url + "/decisions")
     table = page.inner_text("#decision-list")
-    assert values["company_name"] in table and "홍*동" in table and "-*****" in table
+    assert mask_company_name(values["company_name"]) in table and "홍*동" in table and "-*****" in table
+    assert values["company_name"] not in table  # 기업명 masked like the other personal fields
     assert values["business_number"] not in table and "2순위 품목이 더 적합" in table
 
 

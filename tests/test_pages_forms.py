@@ -97,7 +97,8 @@ def test_screen2_shows_items_rationale_marks_and_saves(harness: ApiHarness) -> N
     assert saved.status_code == 200 and "저장되었습니다" in saved.text
     assert "<script>alert(1)</script>" not in saved.text and "&lt;script&gt;" in saved.text
     listing = harness.client.get("/decisions?q=이노로보틱스").text
-    assert "이노로보틱스(주)" in listing and "홍*동" in listing and "홍길동" not in listing
+    assert "이****스(주)" in listing and "이노로보틱스(주)" not in listing  # 기업명 masked, legal form kept
+    assert "홍*동" in listing and "홍길동" not in listing
     assert company()["business_number"] not in listing and "-*****" in listing
 
 

@@ -152,13 +152,17 @@ def test_personal_data_is_masked_where_listed(live: Live) -> None:
     for text in (listed.text, one.text):
         assert PII["business_number"] not in text and PII["representative_name"] not in text
         assert masked_number in text and "남**밀" in text
+    # 기업명 is masked too (issue 14); the comment, free text, still holds what the reviewer wrote
+    assert {d["company"]["company_name"] for d in listed.json()["items"]} == {"개********업(주)"}
+    assert one.json()["company"]["company_name"] == "개********업(주)"
     with httpx.Client(base_url=live.service.base_url, timeout=120) as web:
         login = web.get("/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
         assert csrf
         web.post("/login", data={"api_key": live.keys["rev"], "csrf_token": csrf.group(1), "next": "/"})
         page = web.get("/decisions", params={"q": PII["company_name"]})
-        assert page.status_code == 200 and PII["company_name"] in page.text
+        assert page.status_code == 200 and PII["company_name"] in page.text  # the search box echoes it
+        assert "<td>개********업(주)</td>" in page.text and f"<td>{PII['company_name']}</td>" not in page.text
         assert PII["business_number"] not in page.text and PII["representative_name"] not in page.text
 
 

@@ -55,6 +55,7 @@ API: dict[Route, Permission] = {
     ("POST", "/v1/decisions"): Permission.SAVE_DECISION,
     ("GET", "/v1/decisions"): Permission.READ_DECISIONS,
     ("GET", "/v1/decisions/{decision_id}"): Permission.READ_DECISIONS,
+    ("POST", "/v1/decisions/{decision_id}/withdraw"): Permission.WITHDRAW_DECISION,
     ("POST", "/v1/admin/reload"): Permission.ADMIN,
 }
 PAGES: dict[Route, Permission] = {
@@ -64,6 +65,7 @@ PAGES: dict[Route, Permission] = {
     ("POST", "/decisions"): Permission.SAVE_DECISION,
     ("GET", "/decisions"): Permission.READ_DECISIONS,
     ("GET", "/decisions/{decision_id}"): Permission.READ_DECISIONS,
+    ("POST", "/decisions/{decision_id}/withdraw"): Permission.WITHDRAW_DECISION,
     ("GET", "/items/{code}"): Permission.READ_CATALOG,
 }
 SAMPLE_PATH = {"{code}": "IG001", "{decision_id}": "1"}
