@@ -4,9 +4,12 @@ withdrawal columns, no page sessions) still opens: the start adds what is missin
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
 
 from api.store.agreement import text_key
 from api.store.decision_judgments import judgments_from
@@ -21,6 +24,9 @@ from api.store.records import (
 )
 from api.store.schema_upgrade import ADDED_COLUMNS, upgrade_schema
 from catalog.loader import load_catalog, packaged_catalog_path
+from tests.system_services import postgres_url
+
+__all__ = ["postgres_url"]
 
 # `sqlite_master` of a database made by `open_store` at commit 4f7cb92 (before issue 14).
 SCHEMA_BEFORE = """
@@ -133,3 +139,52 @@ def test_new_runs_record_their_owner_in_an_upgraded_database(tmp_path: Path) -> 
     run = store.get_run(run_id)
     assert run is not None and (run.created_by_key, run.created_by_name) == ("key123", "p1")
     store.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def test_columns_dropped_from_a_current_database_come_back_at_start(any_url: str) -> None:
+    """The upgrade path on both databases: the columns and the sessions table of issue 14 are
+    removed from a current database (as if made by older code), then the store is opened again."""
+    store = open_store(any_url)
+    SQLModel.metadata.drop_all(store.engine)
+    store.create_schema()
+    company = TechnicalFields(
+        "29280", "산업용 로봇 제조업", "물류로봇", "무인 운반", "물류로봇 개발", "EA0101"
+    )
+    run_id = store.save_run(
+        NewRun("2026-12-01", company, "{}", "review", None, False, RunVersions(), "{}", "k1")
+    )
+    store.save_decision(
+        NewDecision(
+            run_id, PersonalFields("(주)한빛", "123-45-67891", "이순신"), "NONE", "none", "박심사", "k1", ""
+        )
+    )
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP INDEX IF EXISTS ix_decisions_text_key"))
+        conn.execute(text("DROP TABLE page_sessions"))
+        for added in ADDED_COLUMNS:
+            conn.execute(text(f"ALTER TABLE {added.table} DROP COLUMN {added.column}"))
+    store.engine.dispose()
+
+    again = open_store(any_url)
+    try:
+        record = again.get_decision(1)
+        assert record is not None and record.text_key == text_key(company) and not record.withdrawn
+        again.open_session("h" * 64, "k1", datetime.now(UTC) + timedelta(hours=1))
+        assert again.session_key("h" * 64) == "k1" and again.end_session("h" * 64)
+        second = again.save_run(
+            NewRun("2026-12-01", company, "{}", "review", None, False, RunVersions(), "{}", "k2", "p2")
+        )
+        run = again.get_run(second)
+        assert run is not None and run.created_by_name == "p2"
+        assert upgrade_schema(again.engine) == []
+    finally:
+        SQLModel.metadata.drop_all(again.engine)
+        again.engine.dispose()
