@@ -157,8 +157,8 @@ def test_mixed_scripts_are_classified_and_echoed(harness: ApiHarness) -> None:
     assert r.json()["company"]["main_products"] == MIXED  # stored and echoed exactly as given
 
 
-def test_sql_payloads_are_data(harness: ApiHarness) -> None:
-    before = tables(harness)
+def save_sql_payload_decisions(harness: ApiHarness) -> None:
+    """One classification and saved decision per SQL payload, in the products, name and comment."""
     for payload in SQL:
         body = company(main_products=f"물류로봇 {payload}", company_name=f"이노{payload}")
         run = harness.classify(body)
@@ -170,15 +170,38 @@ def test_sql_payloads_are_data(harness: ApiHarness) -> None:
             headers=harness.headers(),
         )
         assert saved.status_code == 201, saved.text
+
+
+def search_total(harness: ApiHarness, **params: str) -> int:
+    found = harness.client.get("/v1/decisions", params=params, headers=harness.headers())
+    assert found.status_code == 200, found.text
+    total: int = found.json()["total"]
+    assert total == len(found.json()["items"])  # one page holds them all here
+    return total
+
+
+def test_sql_payloads_are_data(harness: ApiHarness) -> None:
+    before = tables(harness)
+    save_sql_payload_decisions(harness)
     for payload in SQL:
-        found = harness.client.get("/v1/decisions", params={"q": payload}, headers=harness.headers()).json()
-        assert found["total"] == 1, (payload, found["total"])  # the literal text, not a predicate
+        assert search_total(harness, q=payload) == 1, payload  # the literal text, not a predicate
         by_item = harness.client.get("/v1/decisions", params={"item": payload}, headers=harness.headers())
         assert (by_item.status_code, by_item.json().get("total", 0)) in ((200, 0), (422, 0))
-    assert (
-        harness.client.get("/v1/decisions", params={"q": "%"}, headers=harness.headers()).json()["total"] >= 0
-    )
+    # every saved row is still there, once: no payload deleted, duplicated or hid a row
+    assert search_total(harness) == search_total(harness, q="물류로봇") == len(SQL)
     assert tables(harness) == before and "decisions" in before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the decisions search hands % and _ to ILIKE unescaped (api/store/sql_store.py), "
+    "so each matches every row; remove this mark when the store escapes them",
+)
+def test_like_wildcards_in_search_are_literal(harness: ApiHarness) -> None:
+    save_sql_payload_decisions(harness)
+    # only the UNION payload holds a literal % or _ ("secret_hash", "api_keys")
+    assert search_total(harness, q="%") == 1
+    assert search_total(harness, q="_") == 1
 
 
 # --- markup on the pages -------------------------------------------------------------------------------
