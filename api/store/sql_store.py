@@ -290,15 +290,18 @@ class SqlStore:
             end = datetime.combine(flt.date_to + timedelta(days=1), time.min, tzinfo=UTC)
             conditions.append(col(Decision.created_at) < end)
         if flt.text:
-            pattern = f"%{flt.text.replace(chr(0), '').strip()}%"
+            # % and _ typed by a reviewer are literal characters, not wildcards
+            needle = flt.text.replace(chr(0), "").strip()
+            needle = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{needle}%"
             conditions.append(
                 or_(
-                    col(Company.company_name).ilike(pattern),
-                    col(Company.main_products).ilike(pattern),
-                    col(Company.product_use).ilike(pattern),
-                    col(Company.tech_business_name).ilike(pattern),
-                    col(Company.industry_name).ilike(pattern),
-                    col(Decision.comment).ilike(pattern),
+                    col(Company.company_name).ilike(pattern, escape="\\"),
+                    col(Company.main_products).ilike(pattern, escape="\\"),
+                    col(Company.product_use).ilike(pattern, escape="\\"),
+                    col(Company.tech_business_name).ilike(pattern, escape="\\"),
+                    col(Company.industry_name).ilike(pattern, escape="\\"),
+                    col(Decision.comment).ilike(pattern, escape="\\"),
                 )
             )
         with self._session() as s:
