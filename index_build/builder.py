@@ -148,7 +148,7 @@ def build_index(
             )
             priors = Priors(n_classes=len(cat.items) + 1)
             for j in inputs.judgments:
-                priors.add(j.ksic_code, j.st_code, j.item_id)
+                priors.add(j.ksic_code, j.st_code, j.item_id, j.weight)
             (tmp / layout.PRIORS).write_text(json.dumps(priors.to_json(), ensure_ascii=False), "utf-8")
             timings["lexical_and_priors"] = time.perf_counter() - t0
 

@@ -30,12 +30,16 @@ class WordOccurrence:
     end: int
 
 
+MAX_WORD_CHARS = 30  # bounds the cost: each candidate keyword is embedded once
+
+
 def input_words(record: CompanyRecord, res: RetrievalResources) -> list[WordOccurrence]:
     """Distinct content words of the input (first occurrence), capped at MAX_WORDS."""
     seen: dict[str, WordOccurrence] = {}
     for fname, text in record.own_fields().items():
         for tok in res.tokenizer.tokens(text):
-            if tok.form not in seen and text[tok.start : tok.end].strip():
+            too_long = tok.end - tok.start > MAX_WORD_CHARS  # a run without spaces is no keyword
+            if tok.form not in seen and text[tok.start : tok.end].strip() and not too_long:
                 seen[tok.form] = WordOccurrence(text[tok.start : tok.end], fname, tok.start, tok.end)
     return list(seen.values())[:MAX_WORDS]
 

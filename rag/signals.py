@@ -126,7 +126,7 @@ def _knn(
         i = pos.get(j.item_id)
         if i is not None:
             votes[i] += w / total
-            best[i] = max(best[i], s)
+            best[i] = max(best[i], s * min(1.0, j.weight))  # a half-weight save is a weaker neighbour
         for alt in j.alternates:
             a = pos.get(alt)
             if a is not None:
