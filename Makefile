@@ -48,7 +48,7 @@ test: setup lint typecheck  ## set up, lint, type-check and run every test tier
 	$(BIN)/python -m pytest -q
 
 eval: setup  ## 5-fold cross-validated accuracy on the development set
-	$(BIN)/innogrowth eval run --dataset catalog/data/judgments/dev.jsonl --folds 5
+	$(BIN)/innogrowth eval run --dataset catalog/data/judgments/dev.jsonl --dataset catalog/data/judgments/rich_dev.jsonl --folds 5
 
 bench-build: setup  ## time a cold and a warm index build
 	$(BIN)/python scripts/bench_build.py

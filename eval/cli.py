@@ -81,9 +81,9 @@ def run(
     from catalog.loader import CatalogError
     from eval.datasets import load_datasets
     from index_build.artifacts import BuildError
+    from index_build.embedding_cache import EmbeddingCache
     from innogrowth.settings import Settings
     from rag.classifier import Classifier
-    from index_build.embedding_cache import EmbeddingCache
     from rag.embedder import make_embedder
     from rag.query_views import QueryVectorCache
 

@@ -94,3 +94,50 @@ def test_rich_records_as_saved_decisions_do_not_lower_sparse_accuracy(classifier
     saves = [dataclasses.replace(j, id=f"S{j.id}", weight=0.5) for j in rich[::6]]
     points = learning_curve(clf, test, saves, every=5)
     assert largest_drop(points)["accuracy"] <= 0.01 + 1e-9
+
+
+def test_live_service_save_keeps_lidar_recommended(
+    full_build_root: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    """Through the HTTP API: classify the lidar maker, save 라이다(LIDAR) for it, classify again."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.auth.keys import create_key
+    from api.store.factory import open_store
+    from innogrowth.settings import Settings
+    from tests.api_fixtures import valid_business_number
+
+    clf = load_full_classifier(full_build_root, embedder)
+    lidar = _lidar_id(clf)
+    settings = Settings(
+        data_dir=tmp_path, build_dir=full_build_root, rate_limit_per_minute=10_000, llm_base_url=None
+    )
+    store = open_store(settings.resolved_database_url())
+    key = create_key(store, name="김심사", role="reviewer").plaintext
+    body = {
+        **LIDAR.to_dict(),
+        "company_name": "라이다텍(주)",
+        "business_number": valid_business_number(),
+        "representative_name": "홍길동",
+    }
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(settings, classifier=clf, store=store)) as client:
+        first = client.post("/v1/classify", json=body, headers=headers)
+        assert first.status_code == 200, first.text
+        assert first.json()["result"]["recommendations"][0]["item_id"] == lidar
+        saved = client.post(
+            "/v1/decisions",
+            json={
+                "run_id": first.json()["run_id"],
+                "final_item_id": lidar,
+                **{k: body[k] for k in ("company_name", "business_number", "representative_name")},
+            },
+            headers=headers,
+        )
+        assert saved.status_code == 201, saved.text
+        again = client.post("/v1/classify", json=body, headers=headers).json()["result"]
+    store.engine.dispose()
+    assert again["decision"] == "recommended"
+    assert again["recommendations"][0]["item_id"] == lidar
+    assert again["none_probability"] < 0.3

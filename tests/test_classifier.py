@@ -210,7 +210,7 @@ def test_low_confidence_becomes_review(small_classifier: Classifier) -> None:
     strict = Classifier(
         small_classifier.resources,
         small_classifier.ranker,
-        options=dataclasses.replace(small_classifier.options, abstain_threshold=0.999, none_margin=1e9),
+        options=dataclasses.replace(small_classifier.options, abstain_threshold=0.999, none_threshold=1.0),
     )
     item = strict.catalog.items[2]
     result = strict.classify(_record_for(strict, item.id))
