@@ -24,10 +24,8 @@ class CurvePoint:
 
 
 def _label(clf: Classifier, j: Judgment) -> str:
-    result = clf.classify(CompanyRecord.from_judgment(j), use_llm=False)
-    if result.decision == "not_applicable" or not result.recommendations:
-        return NONE_LABEL
-    return result.recommendations[0].item_id
+    decision, item = clf.decide(CompanyRecord.from_judgment(j))
+    return NONE_LABEL if decision == "not_applicable" or item is None else item
 
 
 def measure(clf: Classifier, test: Sequence[Judgment]) -> tuple[float, float, float]:

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     candidate_k: int = Field(20, ge=3, le=100, description="Candidates handed to the ranker/LLM")
     abstain_threshold: float = Field(0.2, ge=0.0, le=1.0, description="Below: 검토 필요")
     none_threshold: float = Field(
-        0.4, gt=0.0, le=1.0, description="P(해당 없음) at or above which the answer is 해당 없음"
+        0.37, gt=0.0, le=1.0, description="P(해당 없음) at or above which the answer is 해당 없음"
     )
     rate_limit_per_minute: int = Field(120, ge=1)
     batch_rows_per_minute: int = Field(

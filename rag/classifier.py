@@ -32,7 +32,7 @@ from rag.signals import SIGNAL_NAMES
 
 TOP_N = 3
 LLM_CANDIDATES = 8
-NONE_THRESHOLD = 0.4
+NONE_THRESHOLD = 0.37
 
 
 class Reranker(Protocol):
@@ -164,7 +164,7 @@ class Classifier:
             )
         ]
         timings["rationale"] = (time.perf_counter() - t1) * 1000
-        decision, reason = self._decide(scored, recs)
+        decision, reason = self._decide(scored, recs[0].confidence if recs else None)
         result = ClassificationResult(
             decision=decision,
             decision_reason=reason,
@@ -187,12 +187,20 @@ class Classifier:
         raw = (1 - scored.none_probability) * float(scored.probabilities[idx])
         return round(self.ranker.calibrate(raw) if self.ranker.kind == "linear" else raw, 4)
 
-    def _decide(self, scored: ScoredRecord, recs: list[Recommendation]) -> tuple[Decision, str]:
+    def decide(self, record: CompanyRecord) -> tuple[Decision, str | None]:
+        """The decision and the top item alone, without rationale (for measuring many records)."""
+        scored = self.score(record)
+        top = self._confidence(scored, scored.order[0]) if scored.positions else None
+        decision, _ = self._decide(scored, top)
+        item = self.resources.item_ids[scored.positions[scored.order[0]]] if scored.positions else None
+        return decision, item
+
+    def _decide(self, scored: ScoredRecord, top_confidence: float | None) -> tuple[Decision, str]:
         verdict = scored.rules.verdict()
         if verdict is not None:
             decision: Decision = "not_applicable" if verdict[0] == "not_applicable" else "review"
             return decision, verdict[1]
-        if not recs:
+        if top_confidence is None:
             return "not_applicable", "후보 품목을 찾지 못했습니다."
         p_none = scored.none_probability
         if p_none >= self.options.none_threshold:
@@ -201,13 +209,13 @@ class Classifier:
                 f"기재 내용과 유사 과거 판정으로 볼 때 해당 품목이 없을 가능성({p_none:.0%})이 "
                 f"기준({self.options.none_threshold:.0%}) 이상입니다.",
             )
-        if recs[0].confidence < self.options.abstain_threshold:
+        if top_confidence < self.options.abstain_threshold:
             return (
                 "review",
-                f"1순위 품목의 신뢰도({recs[0].confidence:.0%})가 기준"
+                f"1순위 품목의 신뢰도({top_confidence:.0%})가 기준"
                 f"({self.options.abstain_threshold:.0%})보다 낮아 검토가 필요합니다.",
             )
-        return "recommended", f"1순위 품목 신뢰도 {recs[0].confidence:.0%}."
+        return "recommended", f"1순위 품목 신뢰도 {top_confidence:.0%}."
 
     def _terms_of_lines(self, item_id: str) -> list[set[str]]:
         cached = self._line_terms.get(item_id)

@@ -32,7 +32,7 @@ from rag.scoring import score_record, top_two
 
 FloatArray = npt.NDArray[np.float64]
 MIN_ITEM_JUDGMENTS = 30
-NONE_THRESHOLD = 0.4  # the classifier's default (rag.classifier.NONE_THRESHOLD)
+NONE_THRESHOLD = 0.37  # the classifier's default (rag.classifier.NONE_THRESHOLD)
 FOLDS = 5
 TOP_SCORE_COLUMN = RECORD_FEATURES.index("top_item_score")
 TOP_PROBABILITY_COLUMN = RECORD_FEATURES.index("top_item_probability")

@@ -20,8 +20,10 @@ import time
 
 from catalog.judgments import load_judgments, packaged_judgments_dir, packaged_judgments_path
 from eval.learning_curve import largest_drop, learning_curve
+from index_build.embedding_cache import EmbeddingCache
 from innogrowth.settings import Settings
 from rag.classifier import Classifier
+from rag.query_views import QueryVectorCache
 from rag.ranker_training import fold_of
 
 
@@ -33,7 +35,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="add only the first N rich records")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    full = Classifier.load(Settings())
+    settings = Settings()
+    full = Classifier.load(settings)
+    # query vectors through the build's embedding cache (filled by its ranker training)
+    vectors = EmbeddingCache(settings.resolved_build_dir(), full.embedder.id, full.embedder.dim)
+    full.cache = QueryVectorCache(full.embedder, encode=vectors.query_encoder(full.embedder.embed_queries))
     sparse = load_judgments(packaged_judgments_path(), full.catalog).judgments
     rich = load_judgments(packaged_judgments_dir() / "rich_dev.jsonl", full.catalog).judgments
     train = [j.id for j in sparse if fold_of(j.id, 5) != args.fold]

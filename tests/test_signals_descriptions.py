@@ -52,3 +52,16 @@ def test_name_mention_signal(small_classifier: Classifier) -> None:
     sig = compute_signals(CompanyRecord(main_products=f"{item.name} 제품"), res, small_classifier.cache)
     assert sig.name_mention[res.item_position[item.id]] == 1.0
     assert sig.name_mention.sum() >= 1
+
+
+def test_decide_agrees_with_classify(small_classifier: Classifier) -> None:
+    """`decide` (no rationale, for measuring many records) gives the same decision and top item."""
+    records = [
+        CompanyRecord(main_products=i.name, product_use=i.described_lines()[0].text)
+        for i in small_classifier.catalog.items[:6]
+    ] + [CompanyRecord(main_products="수입 의료기기 총판 및 도매 유통")]
+    for record in records:
+        result = small_classifier.classify(record, use_llm=False)
+        decision, item = small_classifier.decide(record)
+        assert decision == result.decision
+        assert item == result.recommendations[0].item_id
