@@ -141,3 +141,29 @@ def test_live_service_save_keeps_lidar_recommended(
     assert again["decision"] == "recommended"
     assert again["recommendations"][0]["item_id"] == lidar
     assert again["none_probability"] < 0.3
+
+
+SMART_FARM = CompanyRecord(
+    ksic_code="01110",
+    main_products="스마트팜 수경재배 채소",
+    product_use="온실 환경을 센서로 제어해 채소를 재배",
+    tech_business_name="스마트팜 환경제어 시스템",
+)
+
+
+def test_one_reviewers_single_save_adds_evidence_without_overriding(classifier: Classifier) -> None:
+    """Issue 14's finding: one IG094 (고해상도 이미지센서) decision on a smart-farm text made IG094
+    that text's top item. A single reviewer's save (weight 0.5) now adds evidence — the item's
+    probability rises — but does not make an unrelated item the 추천 answer by itself."""
+    unrelated = "IG094"
+    before = classifier.classify(SMART_FARM, use_llm=False)
+    assert before.recommendations[0].item_id != unrelated
+
+    def probability(result: object) -> float:
+        cands = {c.item_id: c.features["probability"] for c in result.candidates}  # type: ignore[attr-defined]
+        return float(cands.get(unrelated, 0.0))
+
+    classifier.add_judgment(_saved(SMART_FARM, unrelated, 1, weight=0.5))
+    after = classifier.classify(SMART_FARM, use_llm=False)
+    assert probability(after) > probability(before)
+    assert not (after.decision == "recommended" and after.recommendations[0].item_id == unrelated)
