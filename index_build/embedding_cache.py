@@ -1,4 +1,11 @@
-"""Content-addressed cache of passage vectors, so a rebuild only embeds new or changed texts."""
+"""Content-addressed cache of passage vectors, so a rebuild only embeds new or changed texts.
+
+A build root without a cache of its own starts from the packaged seed (`index_build/seed/`,
+written by `scripts/seed_embedding_cache.py`): the vectors of the packaged catalog and development
+sets for the default embedder, so that a fresh clone's first build embeds almost nothing. The seed
+is only a cache: a text it does not hold is embedded as usual, and an embedder it was not made
+with never reads it (the file name carries the embedder id's hash).
+"""
 
 from __future__ import annotations
 
@@ -18,20 +25,46 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+SEED_DIR = Path(__file__).parent / "seed"
+
+
+def cache_tag(embedder_id: str) -> str:
+    return hashlib.sha1(embedder_id.encode()).hexdigest()[:12]
+
+
+def seed_path(embedder_id: str) -> Path:
+    return SEED_DIR / f"embed-cache-{cache_tag(embedder_id)}.npz"
+
+
+def _read(path: Path, dim: int) -> dict[str, Vectors]:
+    try:
+        data = np.load(path)
+        keys, vecs = data["keys"], data["vectors"]
+        if vecs.shape[1:] == (dim,):
+            return {str(k): vecs[i].astype(np.float32) for i, k in enumerate(keys)}
+    except (OSError, ValueError, KeyError):
+        pass
+    return {}
+
+
 class EmbeddingCache:
-    def __init__(self, root: Path, embedder_id: str, dim: int) -> None:
-        tag = hashlib.sha1(embedder_id.encode()).hexdigest()[:12]
-        self.path = root / f".embed-cache-{tag}.npz"
+    def __init__(self, root: Path, embedder_id: str, dim: int, *, use_seed: bool = True) -> None:
+        self.path = root / f".embed-cache-{cache_tag(embedder_id)}.npz"
         self.dim = dim
         self._vectors: dict[str, Vectors] = {}
         if self.path.exists():
-            try:
-                data = np.load(self.path)
-                keys, vecs = data["keys"], data["vectors"]
-                if vecs.shape[1:] == (dim,):
-                    self._vectors = {str(k): vecs[i] for i, k in enumerate(keys)}
-            except (OSError, ValueError, KeyError):
-                self._vectors = {}
+            self._vectors = _read(self.path, dim)
+        elif use_seed and seed_path(embedder_id).exists():
+            self._vectors = _read(seed_path(embedder_id), dim)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def keep_only(self, texts: list[str]) -> int:
+        """Drop every vector but those of `texts` (passages, or `QUERY_KEY_PREFIX` + query)."""
+        wanted = {_key(t) for t in texts}
+        self._vectors = {k: v for k, v in self._vectors.items() if k in wanted}
+        return len(self._vectors)
 
     def embed(
         self, texts: list[str], embed: Callable[[list[str]], Vectors], advance: Callable[[int], None]
@@ -61,11 +94,12 @@ class EmbeddingCache:
 
         return encode
 
-    def save(self) -> None:
+    def save(self, path: Path | None = None, *, compressed: bool = False) -> None:
+        target = path or self.path
         keys = np.array(sorted(self._vectors))
         vecs = (
             np.vstack([self._vectors[k] for k in keys]) if len(keys) else np.zeros((0, self.dim), np.float32)
         )
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, keys=keys, vectors=vecs)
-        os.replace(tmp, self.path)
+        tmp = target.with_name(target.name + f".{os.getpid()}.tmp.npz")
+        (np.savez_compressed if compressed else np.savez)(tmp, keys=keys, vectors=vecs)
+        os.replace(tmp, target)

