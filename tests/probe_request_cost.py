@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import tempfile
 import time
@@ -26,6 +25,7 @@ from api.validation import InputInvalid, ReferenceLists, validate_company
 from innogrowth.settings import Settings
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
+from tests.probe_support import field_of, small_catalog_file
 
 SYLLABLES = [chr(c) for c in range(0xAC00, 0xD7A4)]
 TEXT_FIELDS = ("industry_name", "main_products", "product_use", "tech_business_name")
@@ -43,15 +43,6 @@ def _words(n: int, seed: int) -> list[str]:
     return ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(n)]
 
 
-def _fill(words: list[str], limit: int = 1999) -> str:
-    out = ""
-    for w in words:
-        if len(out) + len(w) + 1 > limit:
-            break
-        out += w + " "
-    return out.strip()
-
-
 def probes() -> Iterator[tuple[str, dict[str, str]]]:
     repeated = ("산업용 자율주행 물류로봇 " * 200)[:1999].strip()
     rng = random.Random(2)
@@ -61,7 +52,7 @@ def probes() -> Iterator[tuple[str, dict[str, str]]]:
     yield "one 1,999-character field (repeated phrase)", {**NORMAL, "main_products": repeated}
     yield (
         "issue 14: four 1,999-character fields of distinct words",
-        {**NORMAL, **{f: _fill(words[i * 500 :]) for i, f in enumerate(TEXT_FIELDS)}},
+        {**NORMAL, **{f: field_of(words[i * 500 :]) for i, f in enumerate(TEXT_FIELDS)}},
     )
     yield "four 1,999-character fields, repeated phrase", {**NORMAL, **{f: repeated for f in TEXT_FIELDS}}
     yield (
@@ -99,12 +90,7 @@ def main() -> None:
     if not args.no_classify:
         catalog = args.catalog
         if args.small_catalog:
-            from tests.conftest import small_raw_catalog
-
-            fd, name = tempfile.mkstemp(suffix=".json")
-            os.close(fd)
-            catalog = Path(name)
-            catalog.write_text(json.dumps(small_raw_catalog(), ensure_ascii=False), "utf-8")
+            catalog = small_catalog_file()
         settings = Settings(
             _env_file=None,
             data_dir=Path(tempfile.mkdtemp()),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from catalog.judgments import Judgment
 from innogrowth.settings import Settings
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
+from tests.probe_support import small_catalog_file
 
 SMART_FARM = {
     "ksic_code": "01110",
@@ -44,12 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     catalog = args.catalog
     if args.small_catalog:
-        from tests.conftest import small_raw_catalog
-
-        fd, name = tempfile.mkstemp(suffix=".json")
-        os.close(fd)
-        catalog = Path(name)
-        catalog.write_text(json.dumps(small_raw_catalog(), ensure_ascii=False), "utf-8")
+        catalog = small_catalog_file()
     settings = Settings(
         _env_file=None, data_dir=Path(tempfile.mkdtemp()), catalog_path=catalog, build_dir=args.build_dir
     )

@@ -38,6 +38,7 @@ from tests.api_fixtures import (
     small_catalog_file,
     valid_business_number,
 )
+from tests.probe_support import field_of
 from tests.reliability_support import HTML, page_login
 
 __all__ = ["api_build", "harness", "module_classifier", "small_catalog_file"]
@@ -88,15 +89,6 @@ def distinct_words(n: int, seed: int) -> list[str]:
     while len(words) < n:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
     return sorted(words)
-
-
-def field_of(words: list[str], limit: int = 1999) -> str:
-    out = ""
-    for w in words:
-        if len(out) + len(w) + 1 > limit:
-            break
-        out += w + " "
-    return out.strip()
 
 
 @pytest.fixture
