@@ -23,6 +23,15 @@ class Theme(BaseModel):
     def display_code(self) -> str:
         return self.official_code or f"{self.id}(임시)"
 
+    @property
+    def code(self) -> str:
+        """The official code when known, else the provisional id (unmarked; see `is_provisional`)."""
+        return self.official_code or self.id
+
+    @property
+    def is_provisional(self) -> bool:
+        return not self.official_code
+
 
 class Field(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -35,6 +44,15 @@ class Field(BaseModel):
     @property
     def display_code(self) -> str:
         return self.official_code or f"{self.id}(임시)"
+
+    @property
+    def code(self) -> str:
+        """The official code when known, else the provisional id (unmarked; see `is_provisional`)."""
+        return self.official_code or self.id
+
+    @property
+    def is_provisional(self) -> bool:
+        return not self.official_code
 
     @property
     def display_name(self) -> str:
@@ -57,6 +75,15 @@ class Item(BaseModel):
     @property
     def display_code(self) -> str:
         return self.official_code or f"{self.id}(임시)"
+
+    @property
+    def code(self) -> str:
+        """The official code when known, else the provisional id (unmarked; see `is_provisional`)."""
+        return self.official_code or self.id
+
+    @property
+    def is_provisional(self) -> bool:
+        return not self.official_code
 
     def described_lines(self) -> list[Line]:
         """The item's text lines in source order (falls back to the typed lists)."""
