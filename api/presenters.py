@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from api.masking import mask_business_number, mask_company_name, mask_person_name
 from api.schemas import (
     CatalogFieldOut,
@@ -15,11 +17,19 @@ from api.schemas import (
 )
 from api.store.agreement import Weighting
 from api.store.records import DecisionRecord
+from api.validation import KST
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog, Item
 from rag.rationale import line_evidence_id
 
 NONE_DISPLAY = "해당 없음"
+
+
+def korean_time(moment: datetime) -> str:
+    """ISO 8601 in Korean time (Asia/Seoul, +09:00): what the pages show and the API returns.
+    A time read back without a zone (SQLite) was stored in UTC."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(KST).isoformat(timespec="seconds")
 
 
 def item_label(catalog: Catalog | None, item_id: str) -> str:
@@ -42,7 +52,7 @@ def decision_out(
     return DecisionOut(
         id=record.id,
         run_id=record.run_id,
-        created_at=record.created_at.isoformat(timespec="seconds"),
+        created_at=korean_time(record.created_at),
         reference_date=record.reference_date,
         final_item_id=record.final_item_id,
         final_item_label=item_label(catalog, record.final_item_id),
@@ -73,7 +83,7 @@ def decision_out(
         weight=weighting.weight,
         agreeing_reviewers=weighting.agreeing_reviewers,
         withdrawn=record.withdrawn,
-        withdrawn_at=record.withdrawn_at.isoformat(timespec="seconds") if record.withdrawn_at else None,
+        withdrawn_at=korean_time(record.withdrawn_at) if record.withdrawn_at else None,
         withdrawn_by=record.withdrawn_by or None if record.withdrawn else None,
         withdraw_reason=record.withdraw_reason or None if record.withdrawn else None,
     )

@@ -45,6 +45,7 @@ PUBLIC: set[Route] = {
     ("POST", "/login"),
     ("POST", "/logout"),
     ("MOUNT", "/static"),
+    ("GET", "/favicon.ico"),
 }
 API: dict[Route, Permission] = {
     ("POST", "/v1/classify"): Permission.CLASSIFY,

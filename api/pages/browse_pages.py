@@ -14,6 +14,7 @@ from api.decision_saving import withdraw_decision
 from api.errors import ApiError
 from api.pages.forms import form_fields
 from api.pages.page_session import CSRF_FIELD, check_csrf, page_principal
+from api.pages.result_view import PROVISIONAL_LEGEND, CodeView, page_item_label
 from api.pages.templating import render
 from api.presenters import item_out
 from api.routes.decisions import current_catalog, decisions_out, item_filter
@@ -21,10 +22,11 @@ from api.schemas import MAX_ID
 from api.state import StateDep
 from api.store.records import DecisionFilter
 from api.validation import lookup_item
+from rag.result import DECISION_LABELS
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-ACTION_LABELS = {"accepted": "추천 채택", "changed": "다른 품목", "none": "해당 없음"}
+ACTION_LABELS = {"accepted": "제시 후보 채택", "changed": "다른 품목", "none": "해당 없음"}
 
 
 @router.get("/decisions")
@@ -48,8 +50,12 @@ def decisions_page(
         text=q.strip() or None,
     )
     found = state.store.list_decisions(flt, page, PER_PAGE)
+    labels = {d.id: page_item_label(catalog, d.final_item_id) for d in found.items}
     context = {
         "rows": decisions_out(state, found.items, catalog),
+        "item_labels": {k: text for k, (text, _) in labels.items()},
+        "has_provisional": any(provisional for _, provisional in labels.values()),
+        "legend": PROVISIONAL_LEGEND,
         "total": found.total,
         "page": page,
         "pages": max(1, -(-found.total // PER_PAGE)),
@@ -71,8 +77,16 @@ def decision_page(
     record = state.store.get_decision(decision_id)
     if record is None:
         raise ApiError(404, "not_found", f"판정 {decision_id}번을 찾을 수 없습니다.")
+    catalog = current_catalog(state)
+    final, final_provisional = page_item_label(catalog, record.final_item_id)
+    top, top_provisional = page_item_label(catalog, record.run_top_item_id)
     context = {
-        "d": decisions_out(state, [record], current_catalog(state))[0],
+        "d": decisions_out(state, [record], catalog)[0],
+        "item_labels": {record.id: final},
+        "run_decision_label": DECISION_LABELS.get(record.run_decision, record.run_decision),
+        "run_top_label": top,
+        "has_provisional": final_provisional or top_provisional,
+        "legend": PROVISIONAL_LEGEND,
         "saved": bool(saved),
         "withdrawn_now": bool(withdrawn),
         "may_withdraw": allows(principal.role, Permission.WITHDRAW_DECISION),
@@ -100,4 +114,12 @@ def item_page(request: Request, state: StateDep, code: str) -> Response:
     item = lookup_item(catalog, code) if catalog else None
     if catalog is None or item is None:
         raise ApiError(404, "not_found", f"품목 '{code}'를 찾을 수 없습니다.")
-    return render(request, state, "item.html", {"item": item_out(catalog, item)}, principal=principal)
+    theme, fld, _ = catalog.path_of(item)
+    codes = [CodeView(node.code, node.is_provisional) for node in (theme, fld, item)]
+    context = {
+        "item": item_out(catalog, item),
+        "codes": codes,
+        "has_provisional": any(c.provisional for c in codes),
+        "legend": PROVISIONAL_LEGEND,
+    }
+    return render(request, state, "item.html", context, principal=principal)

@@ -28,12 +28,34 @@ from api.validation import (
 router = APIRouter(include_in_schema=False)
 
 
+AUTO_FIELD = "industry_name_auto"
+
+
+def _ksic_name(values: dict[str, str], state: ServiceState) -> str:
+    code, how = state.refs.ksic.normalize(values.get("ksic_code", "").strip())
+    return (state.refs.ksic.name(code) or "") if code and how in {"ksic11", "ksic10"} else ""
+
+
 def _fill_industry(values: dict[str, str], state: ServiceState) -> dict[str, str]:
-    """Server-side fill of 업종명 from a known 업종코드 (the page's script does it as you type)."""
+    """Server-side fill of 업종명 from a known 업종코드 (the page's script does it as you type);
+    `industry_name_auto` remembers that the name is the code's, not the reviewer's words."""
     if not values.get("industry_name", "").strip() and values.get("ksic_code", "").strip():
-        code, how = state.refs.ksic.normalize(values["ksic_code"])
-        if code and how in {"ksic11", "ksic10"}:
-            values["industry_name"] = state.refs.ksic.name(code) or ""
+        values["industry_name"] = _ksic_name(values, state)
+        values[AUTO_FIELD] = "1" if values["industry_name"] else ""
+    return values
+
+
+def _with_auto_flag(values: dict[str, str], form: dict[str, str]) -> dict[str, str]:
+    return {**values, AUTO_FIELD: "1" if form.get(AUTO_FIELD) == "1" else ""}
+
+
+def _unfill_industry(values: dict[str, str], state: ServiceState) -> dict[str, str]:
+    """업종명 that screen 1 filled in from 업종코드 (and the reviewer left as it was) goes to
+    validation blank, as through the API: it is filled from the code again and the result notes
+    `filled_from_code`, so the name is never taken for the company's own words."""
+    filled = values.get(AUTO_FIELD) == "1" and values.get("industry_name", "").strip()
+    if filled and "".join(values["industry_name"].split()) == "".join(_ksic_name(values, state).split()):
+        return {**values, "industry_name": ""}
     return values
 
 
@@ -69,7 +91,7 @@ async def edit_again(request: Request, state: StateDep) -> Response:
     principal = page_principal(request, state, Permission.CLASSIFY)
     form = await form_fields(request)
     check_csrf(request, state, form.get(CSRF_FIELD))
-    return screen1(request, state, principal, company_values(form))
+    return screen1(request, state, principal, _with_auto_flag(company_values(form), form))
 
 
 @router.post("/classify")
@@ -77,9 +99,9 @@ async def classify_page(request: Request, state: StateDep) -> Response:
     principal = page_principal(request, state, Permission.CLASSIFY)
     form = await form_fields(request)
     check_csrf(request, state, form.get(CSRF_FIELD))
-    values = company_values(form)
+    values = _with_auto_flag(company_values(form), form)
     try:
-        company = validate_company(values, state.refs, require_personal=True)
+        company = validate_company(_unfill_industry(values, state), state.refs, require_personal=True)
     except InputInvalid as exc:
         return screen1(request, state, principal, values, exc.problems, status_code=422)
     classifier = live_classifier(state)

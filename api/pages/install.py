@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import ApiError, request_id_of
@@ -15,6 +15,7 @@ from api.pages.templating import render
 from api.state import ServiceState
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+FAVICON = STATIC_DIR / "favicon.ico"
 
 
 def render_error_page(request: Request, error: ApiError) -> Response:
@@ -25,6 +26,12 @@ def render_error_page(request: Request, error: ApiError) -> Response:
 
 def install_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """Public like /static: the browser asks for it on every page, before any login."""
+        return FileResponse(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
     for router in (login_pages.router, classify_pages.router, browse_pages.router):
         app.include_router(router)
     app.state.html_error_renderer = render_error_page

@@ -4,9 +4,12 @@
   var code = document.getElementById("ksic_code");
   var name = document.getElementById("industry_name");
   var hint = document.getElementById("ksic_code-hint");
+  // "1" while 업종명 is what the lookup filled in (not the reviewer's words); sent with the form
+  var auto = document.getElementById("industry_name_auto");
   if (!code || !name) { return; }
-  var filledByScript = false;
-  name.addEventListener("input", function () { filledByScript = false; });
+  var filledByScript = !!(auto && auto.value === "1");
+  function markAuto(on) { filledByScript = on; if (auto) { auto.value = on ? "1" : ""; } }
+  name.addEventListener("input", function () { markAuto(false); });
 
   function lookup() {
     var value = code.value.trim();
@@ -24,7 +27,7 @@
       }
       if (data.name && (name.value.trim() === "" || filledByScript)) {
         name.value = data.name;
-        filledByScript = true;
+        markAuto(true);
       }
     }).catch(function () { /* the server fills 업종명 on submit */ });
   }

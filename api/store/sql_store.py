@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,6 +46,8 @@ from api.store.repository import (
     StoreUnavailable,
 )
 from api.store.schema_upgrade import upgrade_schema
+
+KOREAN_TIME = timezone(timedelta(hours=9), "KST")  # Asia/Seoul (no daylight saving)
 
 
 def _technical(row: ClassificationRun | Company) -> TechnicalFields:
@@ -283,12 +285,13 @@ class SqlStore:
             conditions.append(col(Decision.action) == flt.action)
         if flt.reviewer:
             conditions.append(col(Decision.reviewer) == flt.reviewer)
+        # dates are Korean calendar days (the pages and the API show Korean time); stored in UTC
         if flt.date_from:
-            start = datetime.combine(flt.date_from, time.min, tzinfo=UTC)
+            start = datetime.combine(flt.date_from, time.min, tzinfo=KOREAN_TIME).astimezone(UTC)
             conditions.append(col(Decision.created_at) >= start)
         if flt.date_to:
-            end = datetime.combine(flt.date_to + timedelta(days=1), time.min, tzinfo=UTC)
-            conditions.append(col(Decision.created_at) < end)
+            end = datetime.combine(flt.date_to + timedelta(days=1), time.min, tzinfo=KOREAN_TIME)
+            conditions.append(col(Decision.created_at) < end.astimezone(UTC))
         if flt.text:
             # % and _ typed by a reviewer are literal characters, not wildcards
             needle = flt.text.replace(chr(0), "").strip()
