@@ -7,11 +7,18 @@
 The batch output has one JSON line per classified row (`id`, `line`, `company`, `result`);
 rerunning with the same --out skips ids already there. Bad rows are reported (line + reason)
 and skipped; the rest go on.
+
+Exit status of --batch: 0 when at least one row of the file is classified (now or by an earlier
+run into the same --out; bad rows are reported, not fatal), 1 when every row failed (or there is
+no index build to classify with), 2 when the input cannot be read at all (missing, not UTF-8, not
+CSV/JSONL/JSON, or no rows) or --out is missing.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +38,20 @@ from rag.classifier import Classifier
 
 console = Console()
 err_console = Console(stderr=True)
+
+EXIT_ALL_ROWS_FAILED = 1
+EXIT_UNREADABLE_INPUT = 2
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    classified: int  # in this run
+    bad: int
+    already_done: int  # rows of this file classified by an earlier run into the same --out
+
+    def exit_code(self) -> int:
+        """1 when no row of the file is classified (now or earlier) and some row failed."""
+        return EXIT_ALL_ROWS_FAILED if self.bad and not (self.classified or self.already_done) else 0
 
 
 def _load(settings: Settings) -> Classifier:
@@ -57,25 +78,33 @@ def done_ids(out: Path) -> set[str]:
 
 
 def _read_batch(path: Path) -> list[BatchRow]:
+    """The file's rows; exit 2 when it cannot be read as a batch at all."""
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         err_console.print(f"[red]cannot read {path}: {exc}[/red]")
-        raise typer.Exit(1) from exc
+        raise typer.Exit(EXIT_UNREADABLE_INPUT) from exc
     try:
-        return read_rows(text, detect_format(path.name, ""))
-    except ValueError as exc:
+        rows = read_rows(text, detect_format(path.name, ""))
+    except (ValueError, csv.Error) as exc:
         err_console.print(f"[red]{path}: {exc}[/red]")
-        raise typer.Exit(1) from exc
+        raise typer.Exit(EXIT_UNREADABLE_INPUT) from exc
+    if not rows:
+        err_console.print(f"[red]{path}: no rows to classify[/red]")
+        raise typer.Exit(EXIT_UNREADABLE_INPUT)
+    return rows
 
 
-def run_batch(classifier: Classifier, rows: list[BatchRow], out: Path, *, use_llm: bool, quiet: bool) -> int:
-    """Classify the rows not yet in `out`, appending as it goes; returns the number of bad rows."""
+def run_batch(
+    classifier: Classifier, rows: list[BatchRow], out: Path, *, use_llm: bool, quiet: bool
+) -> BatchSummary:
+    """Classify the rows not yet in `out`, appending as it goes."""
     refs = ReferenceLists.load()
     done = done_ids(out)
-    todo, seen, bad = [], set(done), 0
+    todo, seen, bad, already = [], set(done), 0, 0
     for row in rows:
         if row.id in done:
+            already += 1
             continue
         if row.id in seen:
             err_console.print(f"[yellow]line {row.line}: duplicate id {row.id!r}; skipped[/yellow]")
@@ -109,7 +138,7 @@ def run_batch(classifier: Classifier, rows: list[BatchRow], out: Path, *, use_ll
                 progress.console.print(f"[yellow]line {row.line} ({row.id}): {reason}[/yellow]")
             progress.update(task, advance=1, bad=bad)
     console.print(f"[green]{classified} classified[/green], {bad} bad rows; output {out}")
-    return bad
+    return BatchSummary(classified, bad, already)
 
 
 def print_result(line: dict[str, Any]) -> None:
@@ -161,8 +190,8 @@ def classify(
             err_console.print("[red]--batch needs --out results.jsonl[/red]")
             raise typer.Exit(2)
         rows = _read_batch(batch)
-        bad = run_batch(_load(settings), rows, out, use_llm=not no_llm, quiet=quiet)
-        raise typer.Exit(1 if rows and bad == len(rows) else 0)
+        summary = run_batch(_load(settings), rows, out, use_llm=not no_llm, quiet=quiet)
+        raise typer.Exit(summary.exit_code())
     if json_file is not None:
         try:
             raw = json.loads(json_file.read_text("utf-8-sig"))
