@@ -24,15 +24,34 @@ from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome
 from rag.query_views import QueryVectorCache
 from rag.ranker import Ranker
 from rag.ranker_training import fit_ranker, item_name_terms
-from rag.rationale import render_rationale, supporting_judgments, supporting_lines
+from rag.rationale import (
+    percent_label,
+    render_rationale,
+    standing_of,
+    supporting_judgments,
+    supporting_lines,
+    threshold_label,
+)
 from rag.resources import RetrievalResources
-from rag.result import Candidate, ClassificationResult, Decision, Evidence, Keyword, Recommendation
+from rag.result import (
+    DECISION_LABELS,
+    Candidate,
+    ClassificationResult,
+    Decision,
+    Evidence,
+    Keyword,
+    Recommendation,
+)
 from rag.scoring import ScoredRecord, score_record
 from rag.signals import SIGNAL_NAMES
 
 TOP_N = 3
 LLM_CANDIDATES = 8
 NONE_THRESHOLD = 0.37
+# 추천 only at or above this top-item confidence: the lowest threshold (steps of 0.01) at which the
+# precision of 추천 on the item rows of the cross-validated development sets reaches 0.8 (eval run
+# 20261202T012421Z, both sets, no LLM: 305 of 381 answered 추천 right, 0.801); below it, 검토 필요
+RECOMMEND_THRESHOLD = 0.36
 
 
 class Reranker(Protocol):
@@ -52,6 +71,8 @@ class ClassifierOptions:
     # precision and recall both hold (a lower value answers 해당 없음 more often)
     none_threshold: float = NONE_THRESHOLD
     prompt_version: str = "v1"
+    # 추천 only when the top item's confidence is at least this (검토 필요 below it)
+    recommend_threshold: float = RECOMMEND_THRESHOLD
 
 
 class Classifier:
@@ -97,7 +118,11 @@ class Classifier:
             catalog, arts, emb, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
         )
         options = ClassifierOptions(
-            settings.candidate_k, settings.abstain_threshold, settings.none_threshold, settings.prompt_version
+            settings.candidate_k,
+            settings.abstain_threshold,
+            settings.none_threshold,
+            settings.prompt_version,
+            recommend_threshold=settings.recommend_threshold,
         )
         return cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
 
@@ -165,6 +190,7 @@ class Classifier:
         ]
         timings["rationale"] = (time.perf_counter() - t1) * 1000
         decision, reason = self._decide(scored, recs[0].confidence if recs else None)
+        self._word_rationales(recs, decision)
         result = ClassificationResult(
             decision=decision,
             decision_reason=reason,
@@ -203,19 +229,55 @@ class Classifier:
         if top_confidence is None:
             return "not_applicable", "후보 품목을 찾지 못했습니다."
         p_none = scored.none_probability
+        # every probability in a reason is written as the result and the pages show it: the value
+        # rounded to 4 places (as in `none_probability` and `confidence`), then `percent_label`
+        shown_none, top = percent_label(round(p_none, 4)), percent_label(top_confidence)
         if p_none >= self.options.none_threshold:
             return (
                 "not_applicable",
-                f"기재 내용과 유사 과거 판정으로 볼 때 해당 품목이 없을 가능성({p_none:.0%})이 "
-                f"기준({self.options.none_threshold:.0%}) 이상입니다.",
+                f"기재 내용과 유사 과거 판정으로 볼 때 해당 품목이 없을 가능성({shown_none})이 "
+                f"기준({threshold_label(self.options.none_threshold)}) 이상입니다.",
             )
         if top_confidence < self.options.abstain_threshold:
             return (
                 "review",
-                f"1순위 품목의 신뢰도({top_confidence:.0%})가 기준"
-                f"({self.options.abstain_threshold:.0%})보다 낮아 검토가 필요합니다.",
+                f"1순위 품목의 신뢰도({top})가 기준"
+                f"({threshold_label(self.options.abstain_threshold)})보다 낮아 검토가 필요합니다.",
             )
-        return "recommended", f"1순위 품목 신뢰도 {top_confidence:.0%}."
+        recommend = threshold_label(self.options.recommend_threshold)
+        if top_confidence < self.options.recommend_threshold:
+            return (
+                "review",
+                f"1순위 품목의 신뢰도({top})가 추천 기준({recommend})보다 낮아 검토가 필요합니다.",
+            )
+        return "recommended", f"1순위 품목의 신뢰도({top})가 추천 기준({recommend}) 이상입니다."
+
+    def _word_rationales(self, recs: list[Recommendation], decision: Decision) -> None:
+        """Only the 추천 item reads as a match; the others are worded as 참고 후보 with their
+        probability (the extractive rationale; an LLM's replaces it later)."""
+        for rec in recs:
+            standing = standing_of(
+                decision,
+                rec.rank,
+                rec.confidence,
+                recommend_threshold=self.options.recommend_threshold,
+                abstain_threshold=self.options.abstain_threshold,
+            )
+            if standing == "recommended":
+                continue
+            item = self.catalog.item_by_id[rec.item_id]
+            rec.rationale = render_rationale(
+                self.catalog,
+                item,
+                rec.keywords,
+                [e for e in rec.evidence if e.kind == "catalog"],
+                [e for e in rec.evidence if e.kind == "judgment"],
+                self.options.prompt_version,
+                standing=standing,
+                confidence=rec.confidence,
+                recommend_threshold=self.options.recommend_threshold,
+                decision_label=DECISION_LABELS[decision],
+            )
 
     def _terms_of_lines(self, item_id: str) -> list[set[str]]:
         cached = self._line_terms.get(item_id)
@@ -341,14 +403,16 @@ class Classifier:
                 llm_keywords,
             )
             new_recs.append(base)
+        if new_recs:
+            result.recommendations = new_recs
+            # the decision, its reason and the confidence it quotes describe the LLM's top item
+            result.decision, result.decision_reason = self._decide(scored, new_recs[0].confidence)
         if outcome.none_applies and scored.none_probability >= 0.3:
             result.decision = "not_applicable"
             result.decision_reason = "LLM 검토와 과거 판정 통계 모두 해당 품목이 없다고 봅니다."
         elif outcome.none_applies:
             result.decision = "review"
             result.decision_reason = "LLM은 해당 품목이 없다고 보았으나 검색 결과와 달라 검토가 필요합니다."
-        if new_recs:
-            result.recommendations = new_recs
         result.rationale_source = "llm"
         result.versions["llm_model"] = outcome.model
         result.versions["prompt"] = outcome.prompt_version
