@@ -133,7 +133,9 @@ def test_recommended_only_at_or_above_the_threshold(module_classifier: Classifie
 
 @pytest.mark.parametrize("decision", ["review", "not_applicable"])
 def test_reference_items_say_how_unlikely_they_are(module_classifier: Classifier, decision: str) -> None:
-    changes = {"recommend_threshold": 1.0} if decision == "review" else {"none_threshold": 0.01}
+    # a 해당 없음 threshold at the record's own P(해당 없음): the decision follows from the threshold
+    p_none = module_classifier.classify(ROBOT, use_llm=False).none_probability
+    changes = {"recommend_threshold": 1.0} if decision == "review" else {"none_threshold": p_none}
     result = with_options(module_classifier, **changes).classify(ROBOT, use_llm=False)
     assert result.decision == decision and result.recommendations
     for rec in result.recommendations:
@@ -142,11 +144,12 @@ def test_reference_items_say_how_unlikely_they_are(module_classifier: Classifier
 
 
 def test_none_reason_shows_the_none_probability_as_the_result_does(module_classifier: Classifier) -> None:
-    result = with_options(module_classifier, none_threshold=0.01).classify(ROBOT, use_llm=False)
+    p_none = module_classifier.classify(ROBOT, use_llm=False).none_probability
+    result = with_options(module_classifier, none_threshold=p_none).classify(ROBOT, use_llm=False)
     assert result.decision == "not_applicable"
-    assert f"해당 품목이 없을 가능성({percent_label(result.none_probability)})이 기준(1%) 이상" in (
-        result.decision_reason
-    )
+    shown_p, shown_t = percent_label(result.none_probability), threshold_label(p_none)
+    shown = f"해당 품목이 없을 가능성({shown_p})이 기준({shown_t}) 이상"
+    assert shown in result.decision_reason
 
 
 def test_standing_of_each_item() -> None:
