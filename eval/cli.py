@@ -85,7 +85,6 @@ def run(
     from innogrowth.settings import Settings
     from rag.classifier import Classifier
     from rag.embedder import make_embedder
-    from rag.query_views import QueryVectorCache
 
     if folds is not None and train is not None:
         raise typer.BadParameter("use either --folds or --train, not both")
@@ -104,9 +103,7 @@ def run(
         classifier = Classifier.load(settings, embedder=embedder)
         # query vectors through the build root's embedding cache: a rerun embeds nothing again
         vector_cache = EmbeddingCache(settings.resolved_build_dir(), embedder.id, embedder.dim)
-        classifier.cache = QueryVectorCache(
-            embedder, encode=vector_cache.query_encoder(embedder.embed_queries)
-        )
+        classifier.cache = vector_cache.query_cache(embedder)
         index = load_index(
             settings.resolved_build_dir(),
             embedder.id,

@@ -13,10 +13,14 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.embedder import Vectors
+from rag.embedder import Embedder, Vectors
+
+if TYPE_CHECKING:
+    from rag.query_views import QueryVectorCache
 
 QUERY_KEY_PREFIX = "query\0"
 
@@ -93,6 +97,12 @@ class EmbeddingCache:
             )
 
         return encode
+
+    def query_cache(self, embedder: Embedder) -> QueryVectorCache:
+        """A query-vector cache whose misses are embedded through this cache (`save` keeps them)."""
+        from rag.query_views import QueryVectorCache
+
+        return QueryVectorCache(embedder, encode=self.query_encoder(embedder.embed_queries))
 
     def save(self, path: Path | None = None, *, compressed: bool = False) -> None:
         target = path or self.path

@@ -22,7 +22,7 @@ from rag.keywords import contributing_keywords, input_words
 from rag.korean_tokens import KoreanTokenizer
 from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome
 from rag.query_views import QueryVectorCache
-from rag.ranker import Ranker
+from rag.ranker import NONE_THRESHOLD, Ranker
 from rag.ranker_training import fit_ranker, item_name_terms
 from rag.rationale import (
     percent_label,
@@ -47,7 +47,6 @@ from rag.signals import SIGNAL_NAMES
 
 TOP_N = 3
 LLM_CANDIDATES = 8
-NONE_THRESHOLD = 0.37
 # 추천 only at or above this top-item confidence: the lowest threshold (steps of 0.01) at which the
 # precision of 추천 on the item rows of the cross-validated development sets reaches 0.8 (eval run
 # 20261202T012421Z, both sets, no LLM: 305 of 381 answered 추천 right, 0.801); below it, 검토 필요
@@ -327,7 +326,7 @@ class Classifier:
             keywords=keywords,
             signals={
                 "dense": round(float(sig.dense[pos]), 4),
-                "line": round(float(max(sig.line[pos], sig.line_view[pos])), 4),
+                "line": round(float(sig.line_best[pos]), 4),
                 "name_mention": float(sig.name_mention[pos]),
                 "knn_vote": round(float(sig.knn_vote[pos]), 4),
                 "lexical": round(float(sig.lexical[pos]), 4),

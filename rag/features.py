@@ -117,7 +117,7 @@ def item_feature_rows(
     rank_of = np.empty_like(dense_order)
     rank_of[dense_order] = np.arange(len(dense_order))
     dense_top, name_top, lex_top = _top(sig.dense), _top(sig.dense_name), _top(sig.lexical)
-    best_line = np.maximum(sig.line, sig.line_view)
+    best_line = sig.line_best
     line_top = _top(best_line)
     field_max = np.full(int(item_field.max()) + 1 if len(item_field) else 0, -1.0)
     np.maximum.at(field_max, item_field, best_line)
@@ -191,7 +191,7 @@ def record_feature_row(
             float(bool(record.product_use)),
             float(bool(record.tech_business_name)),
             float(bool(record.st_code)),
-            _top(np.maximum(sig.line, sig.line_view)),
+            _top(sig.line_best),
             float(sig.name_mention.any()),
             *cues.values(),
         ],

@@ -14,6 +14,10 @@ from rag.features import ITEM_FEATURES, RECORD_FEATURES
 
 FloatArray = npt.NDArray[np.float64]
 RRF_K = 20.0
+# 해당 없음 when P(NONE) >= this (the classifier's default, `INNOGROWTH_NONE_THRESHOLD`; training
+# scores its out-of-fold accuracy with it): the point of the cross-validated frontier at which NONE
+# precision and recall on the sparse development set both hold
+NONE_THRESHOLD = 0.37
 
 
 def _sigmoid(x: float) -> float:

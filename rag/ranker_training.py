@@ -26,13 +26,12 @@ from rag.features import ITEM_FEATURES, RECORD_FEATURES
 from rag.korean_tokens import KoreanTokenizer
 from rag.listwise import bounded_standardiser, fit_listwise
 from rag.query_views import QueryVectorCache
-from rag.ranker import LinearModel, Ranker
+from rag.ranker import NONE_THRESHOLD, LinearModel, Ranker
 from rag.resources import RetrievalResources
 from rag.scoring import score_record, top_two
 
 FloatArray = npt.NDArray[np.float64]
 MIN_ITEM_JUDGMENTS = 30
-NONE_THRESHOLD = 0.37  # the classifier's default (rag.classifier.NONE_THRESHOLD)
 FOLDS = 5
 TOP_SCORE_COLUMN = RECORD_FEATURES.index("top_item_score")
 TOP_PROBABILITY_COLUMN = RECORD_FEATURES.index("top_item_probability")
@@ -131,16 +130,10 @@ def collect_oof_rows(
     )
 
 
-ITEM_OBJECTIVE = "listwise"  # or "pointwise": balanced logistic regression over candidate rows
-
-
 def _fit_items(rows: OofRows, records: npt.NDArray[np.bool_]) -> LinearModel:
-    """The item model on the candidate rows of the selected records."""
-    if ITEM_OBJECTIVE == "listwise":
-        blocks = [rows.block(int(i)) for i in np.flatnonzero(records)]
-        return fit_listwise(rows.x, rows.y, blocks, ITEM_FEATURES)
-    mask = np.repeat(records, rows.sizes)
-    return _fit_linear(rows.x[mask], rows.y[mask], ITEM_FEATURES, balanced=True)
+    """The listwise item model on the candidate blocks of the selected records."""
+    blocks = [rows.block(int(i)) for i in np.flatnonzero(records)]
+    return fit_listwise(rows.x, rows.y, blocks, ITEM_FEATURES)
 
 
 def fit_from_rows(rows: OofRows, folds: int) -> Ranker:
@@ -240,9 +233,7 @@ def train_ranker_for_build(
     # the judgments' query vectors persist in the build root's embedding cache: a rebuild after a
     # few saved decisions embeds only the new ones
     cache = EmbeddingCache(build_dir.parent, embedder.id, embedder.dim)
-    ranker = fit_ranker(
-        res, QueryVectorCache(embedder, encode=cache.query_encoder(embedder.embed_queries)), progress=progress
-    )
+    ranker = fit_ranker(res, cache.query_cache(embedder), progress=progress)
     cache.save()
     (build_dir / layout.RANKER).write_text(json.dumps(ranker.to_json(), ensure_ascii=False), "utf-8")
     return {"kind": ranker.kind, "id": ranker.id, **(ranker.info or {})}

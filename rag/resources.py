@@ -136,7 +136,8 @@ class RetrievalResources:
             rows = [i for i, j in enumerate(self.judgments) if j.id == judgment_id]
             if not rows:
                 return False
-            keep = [i for i in range(len(self.judgments)) if i not in set(rows)]
+            dropped = set(rows)
+            keep = [i for i in range(len(self.judgments)) if i not in dropped]
             for i in rows:
                 j = self.judgments[i]
                 self.priors.remove(j.ksic_code, j.st_code, j.item_id, j.weight)

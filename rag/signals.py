@@ -42,6 +42,7 @@ class SignalScores:
     dense_st: FloatArray
     line: FloatArray
     line_view: FloatArray
+    line_best: FloatArray  # the larger of line and line_view
     dense_view: FloatArray
     name_mention: FloatArray
     example_mention: FloatArray
@@ -63,7 +64,7 @@ class SignalScores:
         """Item positions ranked by one signal alone (ties broken by position)."""
         arr = {
             "dense": self.dense,
-            "line": np.maximum(self.line, self.line_view),
+            "line": self.line_best,
             "knn": self.knn_vote + 1e-6 * self.knn_max,
             "lexical": self.lexical,
             "prior_ksic": self.prior_ksic,
@@ -85,7 +86,8 @@ def _dense(res: RetrievalResources, vec: npt.NDArray[np.float32] | None) -> Floa
 def _line_scores(
     res: RetrievalResources, text_vec: npt.NDArray[np.float32], view_vecs: npt.NDArray[np.float32]
 ) -> tuple[FloatArray, FloatArray, dict[int, int]]:
-    """Per item: best line cosine to the whole text, to the best field view, and that best line."""
+    """Per item: best line cosine to the whole text, to the best field view, and the number of
+    its best line (by the larger of the two)."""
     n = len(res.item_ids)
     full, view = np.full(n, -1.0), np.full(n, -1.0)
     if not len(res.line_vectors):
@@ -96,11 +98,11 @@ def _line_scores(
         (res.line_vectors @ view_vecs.T).max(axis=1).astype(np.float64) if len(view_vecs) else sims_full
     )
     np.maximum.at(view, res.line_item, sims_view)
-    best_row = np.full(n, -1, dtype=np.int64)
-    combined = np.maximum(sims_full, sims_view)
-    order = np.argsort(combined, kind="stable")  # ascending: the best line of an item is written last
-    best_row[res.line_item[order]] = order
-    best = {int(i): res.line_numbers[int(r)] for i, r in enumerate(best_row) if r >= 0}
+    # rows sorted by item, then by similarity: the last row of each item's run is its best line
+    order = np.lexsort((np.maximum(sims_full, sims_view), res.line_item))
+    items = res.line_item[order]
+    last = np.flatnonzero(np.r_[items[1:] != items[:-1], True])
+    best = {int(items[k]): res.line_numbers[int(order[k])] for k in last}
     return np.where(full < -0.5, 0.0, full), np.where(view < -0.5, 0.0, view), best
 
 
@@ -147,11 +149,8 @@ def compute_signals(
     st_vec = vecs[1 + int(bool(views.ksic))] if views.st else None
     view_vecs = vecs[len(vecs) - len(views.fields) :] if views.fields else vecs[:0]
     line_full, line_view, best_lines = _line_scores(res, text_vec, view_vecs)
-    dense_view = (
-        (res.item_vectors @ view_vecs.T).max(axis=1).astype(np.float64)
-        if len(view_vecs)
-        else _dense(res, text_vec)
-    )
+    dense = _dense(res, text_vec)
+    dense_view = (res.item_vectors @ view_vecs.T).max(axis=1).astype(np.float64) if len(view_vecs) else dense
     name_hit, example_hit = res.mentions.scores(record.business_text())
     terms = res.tokenizer.terms(record.business_text() or record.industry_name)
     lex = np.zeros(len(res.item_ids))
@@ -163,12 +162,13 @@ def compute_signals(
     prior_s = np.array([math.log(res.priors.p_st(st, i)) for i in res.item_ids])
     return SignalScores(
         views=views,
-        dense=_dense(res, text_vec),
+        dense=dense,
         dense_name=(res.item_name_vectors @ text_vec).astype(np.float64),
         dense_ksic=_dense(res, ksic_vec),
         dense_st=_dense(res, st_vec),
         line=line_full,
         line_view=line_view,
+        line_best=np.maximum(line_full, line_view),
         dense_view=dense_view,
         name_mention=name_hit,
         example_mention=example_hit,

@@ -23,7 +23,6 @@ from eval.learning_curve import largest_drop, learning_curve
 from index_build.embedding_cache import EmbeddingCache
 from innogrowth.settings import Settings
 from rag.classifier import Classifier
-from rag.query_views import QueryVectorCache
 from rag.ranker_training import fold_of
 
 
@@ -39,7 +38,7 @@ def main() -> None:
     full = Classifier.load(settings)
     # query vectors through the build's embedding cache (filled by its ranker training)
     vectors = EmbeddingCache(settings.resolved_build_dir(), full.embedder.id, full.embedder.dim)
-    full.cache = QueryVectorCache(full.embedder, encode=vectors.query_encoder(full.embedder.embed_queries))
+    full.cache = vectors.query_cache(full.embedder)
     sparse = load_judgments(packaged_judgments_path(), full.catalog).judgments
     rich = load_judgments(packaged_judgments_dir() / "rich_dev.jsonl", full.catalog).judgments
     train = [j.id for j in sparse if fold_of(j.id, 5) != args.fold]

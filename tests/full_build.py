@@ -21,7 +21,6 @@ from index_build.manifest import FORMAT_VERSION, Manifest
 from rag.classifier import Classifier
 from rag.embedder import Embedder
 from rag.korean_tokens import KoreanTokenizer
-from rag.query_views import QueryVectorCache
 from rag.ranker import Ranker
 from rag.ranker_training import train_ranker_for_build
 from rag.resources import RetrievalResources
@@ -59,5 +58,4 @@ def load_full_classifier(root: Path, embedder: Embedder) -> Classifier:
     # query vectors through the build root's embedding cache, which the build's ranker training
     # filled with every judgment's views: retraining on a subset embeds nothing again
     vectors = EmbeddingCache(root, embedder.id, embedder.dim)
-    cache = QueryVectorCache(embedder, encode=vectors.query_encoder(embedder.embed_queries))
-    return Classifier(res, Ranker.from_json(arts.ranker), cache=cache)
+    return Classifier(res, Ranker.from_json(arts.ranker), cache=vectors.query_cache(embedder))
