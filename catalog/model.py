@@ -13,11 +13,12 @@ class Line(BaseModel):
     text: str
 
 
-class Theme(BaseModel):
+class Coded(BaseModel):
+    """A theme, field or item: a stable provisional id and, where known, the official code."""
+
     model_config = ConfigDict(frozen=True)
     id: str
     official_code: str | None = None
-    name: str
 
     @property
     def display_code(self) -> str:
@@ -33,36 +34,21 @@ class Theme(BaseModel):
         return not self.official_code
 
 
-class Field(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    id: str
+class Theme(Coded):
+    name: str
+
+
+class Field(Coded):
     theme_id: str
-    official_code: str | None = None
     name: str
     name_status: str = "confirmed"
-
-    @property
-    def display_code(self) -> str:
-        return self.official_code or f"{self.id}(임시)"
-
-    @property
-    def code(self) -> str:
-        """The official code when known, else the provisional id (unmarked; see `is_provisional`)."""
-        return self.official_code or self.id
-
-    @property
-    def is_provisional(self) -> bool:
-        return not self.official_code
 
     @property
     def display_name(self) -> str:
         return self.name if self.name_status == "confirmed" else f"{self.name}(가칭)"
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    id: str
-    official_code: str | None = None
+class Item(Coded):
     theme_id: str
     field_id: str
     name: str
@@ -71,19 +57,6 @@ class Item(BaseModel):
     examples: list[str] = []
     notes: list[str] = []
     lines: list[Line] = []
-
-    @property
-    def display_code(self) -> str:
-        return self.official_code or f"{self.id}(임시)"
-
-    @property
-    def code(self) -> str:
-        """The official code when known, else the provisional id (unmarked; see `is_provisional`)."""
-        return self.official_code or self.id
-
-    @property
-    def is_provisional(self) -> bool:
-        return not self.official_code
 
     def described_lines(self) -> list[Line]:
         """The item's text lines in source order (falls back to the typed lists)."""
