@@ -110,6 +110,7 @@ class EmbeddingCache:
         vecs = (
             np.vstack([self._vectors[k] for k in keys]) if len(keys) else np.zeros((0, self.dim), np.float32)
         )
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + f".{os.getpid()}.tmp.npz")
         (np.savez_compressed if compressed else np.savez)(tmp, keys=keys, vectors=vecs)
         os.replace(tmp, target)

@@ -549,6 +549,10 @@ def test_cli_runs_two_datasets_end_to_end_with_fakes(
         "fake-build", pool, [i.id for i in small_catalog.items], items, Bm25Index([["x"]] * len(items))
     )
     clf = MemorisingClassifier(small_catalog, everything, emb)
+    # the run's query vectors are saved in the build root: a tmp one that does not exist yet
+    # (as on a fresh checkout) instead of the repository's var/
+    build_root = tmp_path / "no-build-yet"
+    monkeypatch.setenv("INNOGROWTH_BUILD_DIR", str(build_root))
     monkeypatch.setattr(rag.embedder, "make_embedder", lambda *a, **k: emb)
     monkeypatch.setattr(rag.classifier.Classifier, "load", classmethod(lambda cls, *a, **k: clf))
     monkeypatch.setattr(eval.cli, "load_index", lambda *a, **k: index)
@@ -558,6 +562,7 @@ def test_cli_runs_two_datasets_end_to_end_with_fakes(
     args = ["--dataset", str(first), "--dataset", str(second), "--folds", "3", "--quiet"]
     result = CliRunner().invoke(eval_app, [*args, "--out", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
+    assert list(build_root.glob(".embed-cache-*.npz")), "the query vectors were not kept"
     text = eval.cli.console.export_text()
     assert "Dataset sparse on the same folds" in text and "Dataset rich on the same folds" in text
     assert "All datasets on the same folds" in text and "always-none" in text
