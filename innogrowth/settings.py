@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,7 +32,19 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("EMPTY")
     llm_timeout_s: float = Field(20.0, gt=0)
     llm_max_tokens: int = Field(400, ge=32)
-    prompt_version: str = Field("v1")
+    llm_prompt_token_budget: int = Field(
+        3600,
+        ge=256,
+        description="Prompt tokens (chat template included) the LLM request may use: decides how many "
+        "candidates and catalog lines go in; the default fits a 4,096-token context with the answer's "
+        "max tokens (400) and a margin",
+    )
+    llm_tokenizer: Literal["server", "estimate"] = Field(
+        "server",
+        description="`server`: count prompt tokens with the server's tokenizer (vLLM or llama.cpp "
+        "/tokenize), estimating where it has none; `estimate`: never ask it",
+    )
+    prompt_version: str = Field("v2")
     candidate_k: int = Field(20, ge=3, le=100, description="Candidates handed to the ranker/LLM")
     abstain_threshold: float = Field(0.2, ge=0.0, le=1.0, description="Below: 검토 필요")
     none_threshold: float = Field(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,6 +26,7 @@ from rag.query_views import QueryVectorCache
 from rag.ranker import NONE_THRESHOLD, Ranker
 from rag.ranker_training import fit_ranker, item_name_terms
 from rag.rationale import (
+    line_evidence_id,
     percent_label,
     render_rationale,
     standing_of,
@@ -40,13 +42,15 @@ from rag.result import (
     Decision,
     Evidence,
     Keyword,
+    LlmRun,
     Recommendation,
 )
 from rag.scoring import ScoredRecord, score_record
 from rag.signals import SIGNAL_NAMES
 
 TOP_N = 3
-LLM_CANDIDATES = 8
+# candidates offered to the LLM; the prompt token budget decides how many of them go in
+LLM_CANDIDATES = 20
 # 추천 only at or above this top-item confidence: the lowest threshold (steps of 0.01) at which the
 # precision of 추천 on the item rows of the cross-validated development sets reaches 0.8 (eval run
 # 20261202T012421Z, both sets, no LLM: 305 of 381 answered 추천 right, 0.801); below it, 검토 필요
@@ -59,7 +63,13 @@ class Reranker(Protocol):
     @property
     def model(self) -> str: ...
 
-    def rerank(self, company_fields: dict[str, str], candidates: list[LlmCandidate]) -> LlmOutcome: ...
+    def rerank(
+        self,
+        company_fields: dict[str, str],
+        candidates: list[LlmCandidate],
+        *,
+        none_probability: float | None = None,
+    ) -> LlmOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,7 @@ class ClassifierOptions:
     # 해당 없음 when P(NONE) >= this: chosen on the cross-validated development sets so that NONE
     # precision and recall both hold (a lower value answers 해당 없음 more often)
     none_threshold: float = NONE_THRESHOLD
-    prompt_version: str = "v1"
+    prompt_version: str = "v2"
     # 추천 only when the top item's confidence is at least this (검토 필요 below it)
     recommend_threshold: float = RECOMMEND_THRESHOLD
 
@@ -161,7 +171,22 @@ class Classifier:
         ids = self.resources.item_ids
         return {name: [ids[i] for i in scored.signals.ranking(name)] for name in SIGNAL_NAMES}
 
-    def classify(self, record: CompanyRecord, *, use_llm: bool = True) -> ClassificationResult:
+    def classify_pair(self, record: CompanyRecord) -> tuple[ClassificationResult, ClassificationResult]:
+        """Without and with the LLM from one retrieval and ranking of `record` (for measuring
+        what the LLM changes): the deterministic result, then the LLM's (the same result again
+        when there is no reranker or no recommendation)."""
+        kept: list[ClassificationResult] = []
+        with_llm = self.classify(record, deterministic=kept.append)
+        return (kept[0] if kept else with_llm), with_llm
+
+    def classify(
+        self,
+        record: CompanyRecord,
+        *,
+        use_llm: bool = True,
+        deterministic: Callable[[ClassificationResult], None] | None = None,
+    ) -> ClassificationResult:
+        """`deterministic`, when given, receives a copy of the result before the LLM changes it."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         scored = self.score(record)
@@ -199,6 +224,8 @@ class Classifier:
             versions=dict(self.versions),
             timings_ms=timings,
         )
+        if deterministic is not None:
+            deterministic(_finished_copy(result, timings, t0))
         if use_llm and self.reranker is not None and recs:
             t2 = time.perf_counter()
             self._apply_llm(record, scored, order, result)
@@ -336,6 +363,8 @@ class Classifier:
         )
 
     def _llm_candidates(self, scored: ScoredRecord, order: list[int]) -> list[LlmCandidate]:
+        """The ranked candidates with every catalog line in source order and the past judgments
+        of that item; the lines the extractive rationale would cite are kept first."""
         out = []
         wanted = set(scored.signals.query_terms)
         for o in order[:LLM_CANDIDATES]:
@@ -343,18 +372,22 @@ class Classifier:
             item_id = self.resources.item_ids[pos]
             item = self.catalog.item_by_id[item_id]
             theme, field, _ = self.catalog.path_of(item)
-            ev = [
-                *supporting_lines(
-                    item, wanted, self._terms_of_lines(item_id), scored.signals.best_lines.get(pos)
-                ),
-                *supporting_judgments(item_id, scored.signals.neighbours),
+            best = supporting_lines(
+                item, wanted, self._terms_of_lines(item_id), scored.signals.best_lines.get(pos)
+            )
+            judgments = supporting_judgments(item_id, scored.signals.neighbours)
+            lines = [
+                LlmEvidence(line_evidence_id(item_id, n), ln.text)
+                for n, ln in enumerate(item.described_lines(), start=1)
             ]
             out.append(
                 LlmCandidate(
                     item_id=item_id,
-                    code=item_id,
+                    code=item.official_code or "",
                     path_label=f"{theme.name} > {field.name} > {item.name}",
-                    evidence=tuple(LlmEvidence(e.id, e.text) for e in ev),
+                    evidence=(*lines, *(LlmEvidence(e.id, e.text) for e in judgments)),
+                    confidence=self._confidence(scored, o),
+                    keep_first=(*(e.id for e in best), *(e.id for e in judgments[:1])),
                 )
             )
         return out
@@ -365,8 +398,13 @@ class Classifier:
         assert self.reranker is not None
         candidates = self._llm_candidates(scored, order)
         outcome = self.reranker.rerank(
-            record.own_fields() | {"ksic_code": record.ksic_code, "st_code": record.st_code}, candidates
+            record.own_fields() | {"ksic_code": record.ksic_code, "st_code": record.st_code},
+            candidates,
+            none_probability=scored.none_probability,
         )
+        result.llm = LlmRun.of(outcome)
+        result.versions["llm_model"] = outcome.model
+        result.versions["prompt"] = outcome.prompt_version
         if not outcome.ok:
             result.degraded = True
             result.degraded_reason = (
@@ -413,8 +451,7 @@ class Classifier:
             result.decision = "review"
             result.decision_reason = "LLM은 해당 품목이 없다고 보았으나 검색 결과와 달라 검토가 필요합니다."
         result.rationale_source = "llm"
-        result.versions["llm_model"] = outcome.model
-        result.versions["prompt"] = outcome.prompt_version
+        result.rationale_model = outcome.model
 
     @staticmethod
     def _evidence_by_id(item_id: str, evidence_id: str, text: str) -> Evidence:
@@ -434,3 +471,14 @@ class Classifier:
                     out.append(Keyword(text[at : at + len(w)], fname, at, at + len(w), 1.0))
                     break
         return out
+
+
+def _finished_copy(
+    result: ClassificationResult, timings: dict[str, float], t0: float
+) -> ClassificationResult:
+    """A copy of `result` as `classify` would return it now (its timings totalled)."""
+    out = copy.deepcopy(result)
+    out.timings_ms = {
+        k: round(v, 2) for k, v in {**timings, "total": (time.perf_counter() - t0) * 1000}.items()
+    }
+    return out

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from rag.llm.types import LlmOutcome
 
 Decision = Literal["recommended", "review", "not_applicable"]
 DECISION_LABELS: dict[str, str] = {
@@ -68,6 +71,48 @@ class Candidate:
 
 
 @dataclass
+class LlmRun:
+    """What the LLM did for this result: `status` (`answered`, `refused`, `timeout`, `invalid`,
+    `unavailable`; see `rag.llm.types.LlmStatus`), the reason when it was not answered, the model,
+    attempts, latency and the tokens of the prompt and answer (None where not known)."""
+
+    status: str
+    reason: str | None
+    model: str
+    prompt_version: str
+    attempts: int
+    latency_ms: float
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    measured_prompt_tokens: int | None = None
+    counted_by: str | None = None
+    prompt_token_budget: int | None = None
+    candidates_in_prompt: int | None = None
+    candidates_offered: int | None = None
+    lines_in_prompt: int | None = None
+
+    @classmethod
+    def of(cls, outcome: LlmOutcome) -> LlmRun:
+        u = outcome.usage
+        return cls(
+            status=outcome.status,
+            reason=outcome.reason,
+            model=outcome.model,
+            prompt_version=outcome.prompt_version,
+            attempts=outcome.attempts,
+            latency_ms=round(outcome.latency_ms, 2),
+            prompt_tokens=u.prompt_tokens if u else None,
+            completion_tokens=u.completion_tokens if u else None,
+            measured_prompt_tokens=u.measured_prompt_tokens if u else None,
+            counted_by=u.counted_by if u else None,
+            prompt_token_budget=u.budget if u else None,
+            candidates_in_prompt=u.candidates if u else None,
+            candidates_offered=u.candidates_offered if u else None,
+            lines_in_prompt=u.lines if u else None,
+        )
+
+
+@dataclass
 class ClassificationResult:
     decision: Decision
     decision_reason: str
@@ -79,6 +124,9 @@ class ClassificationResult:
     rationale_source: Literal["extractive", "llm"] = "extractive"
     degraded: bool = False
     degraded_reason: str | None = None
+    # the model that wrote the rationale (None: extractive), and the LLM's run when it was asked
+    rationale_model: str | None = None
+    llm: LlmRun | None = None
 
     @property
     def top_item_id(self) -> str | None:

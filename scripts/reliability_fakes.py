@@ -205,6 +205,10 @@ def _handler(server: FakeLlmServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
+            if not self.path.endswith("/chat/completions"):  # no tokenizer endpoint, as OpenAI's API
+                self.rfile.read(length)
+                self._send(404, json.dumps({"error": {"message": f"no route {self.path}"}}))
+                return
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")
             except json.JSONDecodeError:

@@ -172,7 +172,12 @@ def _handler_for(stub: StubOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            request = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if not self.path.endswith("/chat/completions"):  # no tokenizer endpoint
+                self.send_response(404)
+                self.end_headers()
+                return
+            request = json.loads(raw or b"{}")
             reply = stub.next_reply(request)
             time.sleep(reply.delay_s)
             status, body = reply.status, reply.body

@@ -21,7 +21,7 @@ from index_build.builder import BuildResult
 from innogrowth.settings import Settings
 from prompts import load_prompt
 from rag.classifier import Classifier
-from rag.llm.reranker import build_reranker
+from rag.llm.reranker import DEFAULT_PROMPT_VERSION, build_reranker
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HTML = {"Accept": "text/html"}
@@ -66,7 +66,7 @@ LEAK_MIN_CHARS = 30
 """A system-prompt sentence this long (without spaces) is recognisable; none may be shown."""
 
 
-def system_prompt_sentences(version: str = "v1") -> list[str]:
+def system_prompt_sentences(version: str = DEFAULT_PROMPT_VERSION) -> list[str]:
     """Sentences (and lines) of the LLM system prompt long enough to be recognisable."""
     text = load_prompt(version, "llm_system.txt")
     parts = re.split(r"(?<=[.!?。])\s+|\n+", text)

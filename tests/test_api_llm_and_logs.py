@@ -31,7 +31,13 @@ class FailingReranker:
     def __init__(self, error: Exception | None = None) -> None:
         self.error = error
 
-    def rerank(self, company_fields: dict[str, str], candidates: Sequence[LlmCandidate]) -> LlmOutcome:
+    def rerank(
+        self,
+        company_fields: dict[str, str],
+        candidates: Sequence[LlmCandidate],
+        *,
+        none_probability: float | None = None,
+    ) -> LlmOutcome:
         if self.error is not None:
             raise self.error
         return LlmOutcome(

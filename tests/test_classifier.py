@@ -141,7 +141,7 @@ def test_result_shape_and_versions(small_classifier: Classifier) -> None:
     assert 1 <= len(result.recommendations) <= 3
     assert [r.rank for r in result.recommendations] == list(range(1, len(result.recommendations) + 1))
     assert set(result.versions) == {"catalog", "build", "embedder", "ranker", "prompt", "llm_model"}
-    assert result.versions["prompt"].startswith("v1+")
+    assert result.versions["prompt"].startswith("v2+")
     assert {"retrieve_and_rank", "rationale", "total"} <= set(result.timings_ms)
     for r in result.recommendations:
         assert 0.0 <= r.confidence <= 1.0

@@ -16,7 +16,13 @@ class ReversingReranker:
 
     model = "fake-reversing-llm"
 
-    def rerank(self, company_fields: dict[str, str], candidates: Sequence[LlmCandidate]) -> LlmOutcome:
+    def rerank(
+        self,
+        company_fields: dict[str, str],
+        candidates: Sequence[LlmCandidate],
+        *,
+        none_probability: float | None = None,
+    ) -> LlmOutcome:
         picks = [LlmPick(c.item_id, f"{c.path_label} 관련.", []) for c in list(candidates[:3])[::-1]]
         return LlmOutcome(True, picks, False, None, 1, self.model, "v1", 1.0)
 

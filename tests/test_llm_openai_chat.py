@@ -8,10 +8,11 @@ import pytest
 
 from rag.llm import LlmReranker, LlmTransportError, OpenAIChatModel
 from rag.llm.prompt import PromptSet
+from rag.llm.reranker import DEFAULT_PROMPT_VERSION
 from tests.llm_server import CANDIDATES, COMPANY, StubOpenAIServer, StubReply, answer_json, pick
 
 MESSAGES = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
-SCHEMA = PromptSet.load("v1").schema(CANDIDATES)
+SCHEMA = PromptSet.load(DEFAULT_PROMPT_VERSION).schema(CANDIDATES)
 GOOD = answer_json(pick("IG012", ["IG012#L1"], ["태양광 모듈"]))
 
 

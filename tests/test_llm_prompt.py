@@ -11,6 +11,7 @@ from prompts import PromptNotFoundError, load_prompt
 from rag.llm import LlmCandidate, LlmEvidence, LlmReranker
 from rag.llm.prompt import PromptSet
 from rag.llm.quoting import neutralise, quote_data
+from rag.llm.reranker import DEFAULT_PROMPT_VERSION
 from rag.llm.schema_check import unsupported_keywords
 from tests.llm_server import CANDIDATES, COMPANY, ScriptedChatModel, answer_json, pick
 
@@ -29,14 +30,14 @@ def block(text: str, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def prompts() -> PromptSet:
-    return PromptSet.load("v1")
+    return PromptSet.load(DEFAULT_PROMPT_VERSION)
 
 
 def test_prompts_are_files_of_the_version(prompts: PromptSet) -> None:
-    assert prompts.system == load_prompt("v1", "llm_system.txt").strip()
+    assert prompts.system == load_prompt(DEFAULT_PROMPT_VERSION, "llm_system.txt").strip()
     assert "혁신성장 공동기준" in prompts.system and "적용원칙" in prompts.system
     assert "none_applies" in prompts.system and "도매" in prompts.system
-    assert prompts.version_id.startswith("v1+")
+    assert prompts.version_id.startswith(f"{DEFAULT_PROMPT_VERSION}+")
     assert unsupported_keywords(prompts.schema_template) == []
     with pytest.raises(PromptNotFoundError):
         PromptSet.load("no-such-version")
@@ -66,11 +67,37 @@ def test_company_fields_are_labelled_in_screen_order_and_blank_ones_skipped(prom
 
 
 def test_candidate_block_lists_codes_paths_and_evidence(prompts: PromptSet) -> None:
-    cands = [*CANDIDATES, LlmCandidate("IG300", "Z9", "a > b > c", (LlmEvidence("J:V9", 'say "IG9" <b>'),))]
+    cands = [
+        *CANDIDATES,
+        LlmCandidate("IG300", "", "a > b > c", (LlmEvidence("J:V9", 'say "IG9" <b>'),), confidence=0.0412),
+        LlmCandidate("IG301", "IG301", "a > b > d", confidence=0.5),
+    ]
     lines = block(prompts.messages(COMPANY, cands)[1]["content"], "CANDIDATES").splitlines()
-    assert lines[0] == "- IG012 | E010203 | 신재생에너지 > 태양광 > 고효율 태양전지"
+    # the official code only when there is one; the ranker's confidence as the page writes it
+    assert lines[0] == "- IG012 | 공식코드 E010203 | 신재생에너지 > 태양광 > 고효율 태양전지"
     assert lines[1] == '  [IG012#L1] "고효율 결정질 실리콘 태양전지 및 모듈"'
-    assert lines[-1] == '  [J:V9] "say \\"IG9\\" ‹b›"'
+    # a past judgment is introduced as one, never as catalog text
+    assert lines[2] == '  [J:V1001] 과거 판정 사례: "태양광 모듈"'
+    assert lines[-3] == "- IG300 | a > b > c | 랭커 신뢰도 4%"
+    assert lines[-2] == '  [J:V9] 과거 판정 사례: "say \\"IG9\\" ‹b›"'
+    assert lines[-1] == "- IG301 | a > b > d | 랭커 신뢰도 50%"
+
+
+def test_hints_give_p_none_and_the_candidate_count(prompts: PromptSet) -> None:
+    user = prompts.messages(COMPANY, CANDIDATES, none_probability=0.6649)[1]["content"]
+    assert "해당 품목이 없을 가능성 66% (참고용)" in user and "후보 품목 3개" in user
+    assert "해당 품목이 없을 가능성" not in prompts.messages(COMPANY, CANDIDATES)[1]["content"]
+    assert "적용원칙" in prompts.system and "예: " in prompts.system and "과거" in prompts.system
+
+
+def test_v1_prompts_still_render_as_they_did() -> None:
+    v1 = PromptSet.load("v1")
+    lines = block(v1.messages(COMPANY, CANDIDATES, none_probability=0.5)[1]["content"], "CANDIDATES")
+    assert lines.splitlines()[:3] == [
+        "- IG012 | E010203 | 신재생에너지 > 태양광 > 고효율 태양전지",
+        '  [IG012#L1] "고효율 결정질 실리콘 태양전지 및 모듈"',
+        '  [J:V1001] "태양광 모듈"',
+    ]
 
 
 def test_retry_note_is_appended_to_the_user_message(prompts: PromptSet) -> None:
@@ -86,7 +113,7 @@ def test_schema_is_built_per_request_from_the_candidates(prompts: PromptSet) -> 
     assert props["code"]["enum"] == [c.item_id for c in CANDIDATES]
     assert props["evidence_ids"]["items"]["enum"] == ["IG012#L1", "J:V1001", "IG045#L2", "IG101#L1"]
     assert list(props) == ["code", "evidence_ids", "keywords", "rationale"]  # codes first
-    assert schema["properties"]["picks"]["maxItems"] == 3 and props["rationale"]["maxLength"] == 300
+    assert schema["properties"]["picks"]["maxItems"] == 3 and props["rationale"]["maxLength"] == 200
     assert prompts.schema_template["properties"]["picks"]["items"]["properties"]["code"]["enum"] == []
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from rag.llm import LlmOutcome, LlmReranker, OpenAIChatModel
 from rag.llm.prompt import PromptSet
+from rag.llm.reranker import DEFAULT_PROMPT_VERSION
 from rag.llm.schema_check import schema_errors
 from tests.llm_server import CANDIDATES, COMPANY, LOOPBACK, SMOLLM2_ALIAS, SmolLM2Server
 from tests.tier_requirements import require_llm_server
@@ -85,7 +86,7 @@ def test_constrained_replies_are_schema_valid_with_codes_among_candidates(real_r
     assert real_run.chat.exchanges, real_run.outcome
     assert real_run.chat.uses_json_schema  # the server accepted response_format json_schema
     for raw, schema in real_run.chat.exchanges:
-        assert schema == PromptSet.load("v1").schema(CANDIDATES)
+        assert schema == PromptSet.load(DEFAULT_PROMPT_VERSION).schema(CANDIDATES)
         answer = json.loads(raw)
         assert schema_errors(answer, schema) == []
         assert {p["code"] for p in answer["picks"]} <= {c.item_id for c in CANDIDATES}
@@ -93,7 +94,7 @@ def test_constrained_replies_are_schema_valid_with_codes_among_candidates(real_r
 
 def test_reranker_outcome_over_the_real_server(real_run: Run) -> None:
     out = real_run.outcome
-    assert out.model == SMOLLM2_ALIAS and out.prompt_version.startswith("v1+")
+    assert out.model == SMOLLM2_ALIAS and out.prompt_version.startswith(f"{DEFAULT_PROMPT_VERSION}+")
     assert out.attempts == real_run.chat.calls and out.attempts in (1, 2) and out.latency_ms > 0
     if out.ok:
         assert out.reason is None and len(out.picks) <= 3 and (out.picks or out.none_applies)

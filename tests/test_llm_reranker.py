@@ -14,6 +14,7 @@ from rag.llm import (
     build_reranker,
 )
 from rag.llm.prompt import PromptSet
+from rag.llm.reranker import DEFAULT_PROMPT_VERSION
 from tests.llm_server import CANDIDATES, COMPANY, ScriptedChatModel, answer_json, pick, timeout_error
 
 
@@ -33,7 +34,7 @@ def test_valid_answer_is_accepted_with_versions_and_latency() -> None:
     assert out.picks[0].keywords == ["태양광 모듈", "PERC 셀"]
     assert out.picks[0].rationale == rationale
     assert out.model == "fake-llm"
-    assert out.prompt_version == prompt_version_id("v1") == reranker.prompt_version
+    assert out.prompt_version == prompt_version_id(DEFAULT_PROMPT_VERSION) == reranker.prompt_version
     assert out.latency_ms >= 0.0
     assert (chat.calls[0].timeout_s, chat.calls[0].max_tokens) == (7.5, 321)
 
@@ -119,7 +120,7 @@ def test_no_picks_without_none_applies_fails() -> None:
 
 
 def test_rationale_echoing_the_system_prompt_is_stripped() -> None:
-    system = PromptSet.load("v1").system
+    system = PromptSet.load(DEFAULT_PROMPT_VERSION).system
     leaked = system.splitlines()[3]
     rationale = f"태양광 모듈을 제조합니다. {leaked}"
     _, reranker = rerank(answer_json(pick("IG012", rationale=rationale)))
@@ -128,7 +129,7 @@ def test_rationale_echoing_the_system_prompt_is_stripped() -> None:
 
 
 def test_rationale_that_only_echoes_the_system_prompt_fails() -> None:
-    leaked = PromptSet.load("v1").system.splitlines()[0]
+    leaked = PromptSet.load(DEFAULT_PROMPT_VERSION).system.splitlines()[0]
     _, reranker = rerank(answer_json(pick("IG012", rationale=leaked)))
     out = reranker.rerank(COMPANY, CANDIDATES)
     assert not out.ok and out.reason == "empty_rationale: IG012"
@@ -139,7 +140,8 @@ def test_caps_truncate_instead_of_failing() -> None:
     extra = {**pick("IG012"), "code": "IG012"}
     _, reranker = rerank(answer_json(*picks))
     out = reranker.rerank(COMPANY, CANDIDATES)
-    assert out.ok and len(out.picks[0].rationale) == 300
+    cap = PromptSet.load(DEFAULT_PROMPT_VERSION).schema_template["properties"]["picks"]["items"]
+    assert out.ok and len(out.picks[0].rationale) == cap["properties"]["rationale"]["maxLength"] == 200
     _, reranker = rerank(answer_json(*picks, extra))
     assert reranker.rerank(COMPANY, CANDIDATES).reason == "duplicate_code: IG012"
 
@@ -178,5 +180,5 @@ def test_build_reranker_needs_a_base_url() -> None:
     )
     reranker = build_reranker(settings)
     assert reranker is not None and reranker.model == "m"
-    assert reranker.prompt_version == prompt_version_id("v1")
+    assert reranker.prompt_version == prompt_version_id(DEFAULT_PROMPT_VERSION)
     assert isinstance(reranker._chat, OpenAIChatModel)

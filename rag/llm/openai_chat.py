@@ -11,7 +11,7 @@ from openai import OpenAI
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
-from rag.llm.protocol import LlmTransportError
+from rag.llm.protocol import ChatReply, LlmTransportError
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,13 @@ class OpenAIChatModel:
             raise LlmTransportError(f"http_error {exc.status_code}") from exc
         except openai.OpenAIError as exc:
             raise LlmTransportError(f"bad_response: {type(exc).__name__}") from exc
-        if not reply.choices:
-            return ""
-        return reply.choices[0].message.content or ""
+        usage = reply.usage
+        text = (reply.choices[0].message.content or "") if reply.choices else ""
+        return ChatReply(
+            text,
+            usage.prompt_tokens if usage is not None else None,
+            usage.completion_tokens if usage is not None else None,
+        )
 
 
 def _schema_format(schema: dict[str, Any]) -> dict[str, Any]:

@@ -9,16 +9,27 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from prompts import load_prompt, prompt_version_id
+from prompts import PromptNotFoundError, load_prompt, prompt_version_id
 from rag.company import FIELD_LABELS
 from rag.llm.quoting import neutralise, quote_data
 from rag.llm.schema_check import unsupported_keywords
-from rag.llm.types import LlmCandidate
+from rag.llm.types import LlmCandidate, LlmEvidence
+from rag.rationale import percent_label
 
 SYSTEM_FILE = "llm_system.txt"
 USER_FILE = "llm_user.txt"
 RETRY_FILE = "llm_retry.txt"
 SCHEMA_FILE = "llm_answer_schema.json"
+LINES_FILE = "llm_lines.json"
+# v1 has no LINES_FILE: its candidate lines were written by code, in this shape (no hints)
+V1_LINES = {
+    "header": "- $item_id | $code | $path",
+    "official_code": "",
+    "confidence": "",
+    "catalog_line": "  [$id] $text",
+    "judgment_line": "  [$id] $text",
+    "none_hint": "",
+}
 
 FIELD_CAP = 1500
 LABEL_CAP = 200
@@ -41,6 +52,7 @@ class PromptSet:
     user: Template
     retry: Template
     schema_template: Mapping[str, Any]
+    lines: Mapping[str, Template]
 
     @classmethod
     def load(cls, version: str) -> PromptSet:
@@ -55,6 +67,7 @@ class PromptSet:
             user=Template(load_prompt(version, USER_FILE)),
             retry=Template(load_prompt(version, RETRY_FILE)),
             schema_template=schema,
+            lines=_line_templates(version),
         )
 
     def messages(
@@ -62,14 +75,53 @@ class PromptSet:
         company_fields: Mapping[str, str],
         candidates: Sequence[LlmCandidate],
         retry_reason: str | None = None,
+        *,
+        none_probability: float | None = None,
     ) -> list[dict[str, str]]:
         """System and user messages; company and evidence text appear only as quoted data."""
+        hints = ""
+        if none_probability is not None:
+            hints = self.lines["none_hint"].substitute(percent=percent_label(round(none_probability, 4)))
         user = self.user.substitute(
-            company_block=company_block(company_fields), candidate_block=candidate_block(candidates)
+            company_block=company_block(company_fields),
+            candidate_block=self.candidate_block(candidates),
+            candidate_count=len(candidates),
+            hints_block=hints or "\n",
         )
         if retry_reason is not None:
             user += self.retry.substitute(reason=neutralise(retry_reason, REASON_CAP))
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+    def candidate_header(self, c: LlmCandidate) -> str:
+        """`- id | official code (only when there is one) | theme > field > item | confidence`."""
+        path = " > ".join(neutralise(part, LABEL_CAP) for part in c.path_label.split(" > "))
+        official = c.official_code
+        return self.lines["header"].substitute(
+            item_id=c.item_id,
+            code=neutralise(c.code, 40),
+            official_code=self.lines["official_code"].substitute(code=neutralise(official, 40))
+            if official
+            else "",
+            path=path,
+            confidence=(
+                self.lines["confidence"].substitute(percent=percent_label(round(c.confidence, 4)))
+                if c.confidence is not None
+                else ""
+            ),
+        )
+
+    def evidence_line(self, e: LlmEvidence) -> str:
+        """A catalog line, or a past judgment introduced as one (`J:` ids)."""
+        kind = "judgment_line" if e.id.startswith("J:") else "catalog_line"
+        return self.lines[kind].substitute(id=e.id, text=quote_data(e.text, EVIDENCE_CAP))
+
+    def candidate_block(self, candidates: Sequence[LlmCandidate]) -> str:
+        """Each candidate's header, then its evidence lines in the order given (source order)."""
+        lines: list[str] = []
+        for c in candidates:
+            lines.append(self.candidate_header(c))
+            lines += [self.evidence_line(e) for e in c.evidence]
+        return "\n".join(lines)
 
     def schema(self, candidates: Sequence[LlmCandidate]) -> dict[str, Any]:
         """The answer schema with `code` restricted to the candidate ids and evidence to the ids given."""
@@ -109,11 +161,12 @@ def company_block(company_fields: Mapping[str, str]) -> str:
     return "\n".join(lines) or '(없음): ""'
 
 
-def candidate_block(candidates: Sequence[LlmCandidate]) -> str:
-    """Each candidate as `- id | code | path`, then its evidence as `  [id] "quoted text"` lines."""
-    lines: list[str] = []
-    for c in candidates:
-        path = " > ".join(neutralise(part, LABEL_CAP) for part in c.path_label.split(" > "))
-        lines.append(f"- {c.item_id} | {neutralise(c.code, 40)} | {path}")
-        lines += [f"  [{e.id}] {quote_data(e.text, EVIDENCE_CAP)}" for e in c.evidence]
-    return "\n".join(lines)
+def _line_templates(version: str) -> dict[str, Template]:
+    try:
+        raw: dict[str, Any] = json.loads(load_prompt(version, LINES_FILE))
+    except PromptNotFoundError:
+        raw = dict(V1_LINES) if version == "v1" else {}
+    missing = [k for k in V1_LINES if not isinstance(raw.get(k), str)]
+    if missing:
+        raise PromptError(f"{version}/{LINES_FILE} lacks {missing}")
+    return {k: Template(str(raw[k])) for k in V1_LINES}
