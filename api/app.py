@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.auth.bootstrap import bootstrap_keys
 from api.auth.rate_limit import RateLimiter
 from api.batch_rows import MAX_BATCH_ROWS
-from api.classifier_loading import load_classifier
+from api.classifier_loading import ServiceClassifierLoader
 from api.classifier_slot import ClassifierSlot
 from api.errors import install_error_handlers
 from api.json_logging import configure_json_logging
@@ -105,7 +105,8 @@ def create_app(
     the settings (the current index build with the configured LLM; the configured database)."""
     settings = settings or Settings()
     resolved = settings
-    loader = classifier_loader or (lambda: load_classifier(resolved))
+    owned_loader = ServiceClassifierLoader(resolved)  # makes its embedder only when it is used
+    loader = classifier_loader or owned_loader
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,7 +114,10 @@ def create_app(
         state = await to_thread.run_sync(_make_state, resolved, store, loader)
         app.state.service = state
         await to_thread.run_sync(_start, state, classifier)
-        yield
+        try:
+            yield
+        finally:
+            owned_loader.close()
 
     app = FastAPI(
         title="innogrowth",

@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+import threading
+
 from innogrowth.settings import Settings
 from rag.classifier import Classifier
+from rag.embedder import Embedder, make_embedder
+from rag.embedding_worker import EmbeddingWorker
 
 
-def load_classifier(settings: Settings) -> Classifier:
+def load_classifier(settings: Settings, embedder: Embedder | None = None) -> Classifier:
     """Catalog + current build (+ LLM reranker when INNOGROWTH_LLM_BASE_URL is set).
 
     Raises index_build.artifacts.BuildError when there is no usable build.
     """
     from rag.llm.reranker import build_reranker
 
-    return Classifier.load(settings, reranker=build_reranker(settings))
+    return Classifier.load(settings, reranker=build_reranker(settings), embedder=embedder)
+
+
+class ServiceClassifierLoader:
+    """The service's loader: every (re)loaded classifier shares the one embedder the service
+    owns, made at the first load, so that a reload neither loads the model again nor starts a
+    second embedding thread next to the first (`rag.embedding_worker`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._embedder: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                s = self._settings
+                self._embedder = make_embedder(s.embedder, s.embedder_batch_size, s.embedder_threads)
+            return self._embedder
+
+    def __call__(self) -> Classifier:
+        return load_classifier(self._settings, self.embedder())
+
+    def close(self) -> None:
+        """Stop the embedding thread (at the service's shutdown)."""
+        with self._lock:
+            embedder, self._embedder = self._embedder, None
+        if isinstance(embedder, EmbeddingWorker):
+            embedder.close()

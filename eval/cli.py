@@ -95,7 +95,7 @@ def run(
         except (OSError, ValueError) as exc:
             raise _fail(f"cannot compare with {compare}: {exc}") from exc
     settings = Settings()
-    embedder = make_embedder(settings.embedder, settings.embedder_batch_size)
+    embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
     try:
         if train is not None:
             console.print(f"building an index from {train} (the serving build is untouched)")

@@ -61,7 +61,7 @@ def build(
             f"[yellow]{inputs.bad_rows} bad judgment rows skipped; see "
             "`innogrowth catalog check-judgments`[/yellow]"
         )
-    embedder = make_embedder(settings.embedder, settings.embedder_batch_size)
+    embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
     result = build_index(
         inputs,
         embedder,

