@@ -57,7 +57,20 @@ def run(
     limit: Annotated[
         int | None, typer.Option(help="Classify only a seeded sample of N records", min=1)
     ] = None,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Never call the LLM reranker")] = False,
+    no_llm: Annotated[
+        bool, typer.Option("--no-llm", help="Never call the LLM reranker, even where one is configured")
+    ] = False,
+    llm_base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="OpenAI-compatible LLM server (e.g. http://gpu-host:8001/v1); default "
+            "INNOGROWTH_LLM_BASE_URL. With one, every record is classified once and then reranked "
+            "by the LLM: both results are reported side by side"
+        ),
+    ] = None,
+    llm_model: Annotated[
+        str | None, typer.Option(help="Served model name; default INNOGROWTH_LLM_MODEL")
+    ] = None,
     compare: Annotated[
         Path | None, typer.Option(help="A summary.json to compare with (e.g. eval/baseline_summary.json)")
     ] = None,
@@ -85,6 +98,7 @@ def run(
     from innogrowth.settings import Settings
     from rag.classifier import Classifier
     from rag.embedder import make_embedder
+    from rag.llm.reranker import build_reranker
 
     if folds is not None and train is not None:
         raise typer.BadParameter("use either --folds or --train, not both")
@@ -95,12 +109,15 @@ def run(
         except (OSError, ValueError) as exc:
             raise _fail(f"cannot compare with {compare}: {exc}") from exc
     settings = Settings()
+    overrides = {"llm_base_url": llm_base_url, "llm_model": llm_model}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    reranker = None if no_llm else build_reranker(settings)
     embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
     try:
         if train is not None:
             console.print(f"building an index from {train} (the serving build is untouched)")
             settings = build_training_index(settings, train, embedder, show_progress=not quiet)
-        classifier = Classifier.load(settings, embedder=embedder)
+        classifier = Classifier.load(settings, embedder=embedder, reranker=reranker)
         # query vectors through the build root's embedding cache: a rerun embeds nothing again
         vector_cache = EmbeddingCache(settings.resolved_build_dir(), embedder.id, embedder.dim)
         classifier.cache = vector_cache.query_cache(embedder)
@@ -130,7 +147,8 @@ def run(
         train=train,
         limit=limit,
         seed=seed,
-        use_llm=not no_llm,
+        use_llm=reranker is not None,
+        llm_disabled=no_llm,
         command=_command_line(),
         show_progress=not quiet,
         max_drop=max_drop,

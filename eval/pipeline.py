@@ -76,7 +76,10 @@ class Options:
     train: Path | None = None
     limit: int | None = None
     seed: int = 13
+    # with a reranker on the classifier: the product with the LLM next to it without (same folds);
+    # `llm_disabled`: --no-llm was given (the report says so)
     use_llm: bool = True
+    llm_disabled: bool = False
     command: str = "innogrowth eval run"
     show_progress: bool = True
     max_drop: float = 0.02
@@ -304,6 +307,8 @@ def evaluate(
     systems = list(baselines) if baselines is not None else default_baselines(index)
     for note in notes:
         log(note)
+    llm_model = classifier.versions.get("llm_model", "none")
+    use_llm = options.use_llm and llm_model != "none"
     encode, shared_cache = query_encoder(classifier, classifier.embedder)
     # With the classifier's own cache, embed every record now: its fold training needs them all.
     embedded = dataset if shared_cache else tested
@@ -323,7 +328,7 @@ def evaluate(
             index.pool,
             vectors,
             selected=selected,
-            use_llm=options.use_llm,
+            use_llm=use_llm,
             advance=lambda n: progress.advance(task, n),
             status=lambda text: progress.update(task, description=text),
         )
@@ -336,7 +341,10 @@ def evaluate(
         "train_sha256": None if options.train is None else sha256_of(options.train),
         "limit": options.limit,
         "seed": options.seed,
-        "use_llm": options.use_llm,
+        "use_llm": use_llm,
+        "llm_disabled": options.llm_disabled,
+        "llm_model": llm_model if use_llm else None,
+        "prompt_version": classifier.versions.get("prompt"),
         "exclude_extra": options.exclude_extra if options.train is None else None,
         "started": started.isoformat(timespec="seconds"),
         "elapsed_s": 0.0,

@@ -25,6 +25,10 @@ class EvaluatedClassifier(Protocol):
 
     def classify(self, record: CompanyRecord, *, use_llm: bool = True) -> ClassificationResult: ...
 
+    def classify_pair(self, record: CompanyRecord) -> tuple[ClassificationResult, ClassificationResult]:
+        """Without and with the LLM, from one retrieval and ranking of the record."""
+        ...
+
     def restricted_to(self, judgment_ids: Collection[str]) -> EvaluatedClassifier:
         """The same catalog and vectors, with only these past judgments visible."""
         ...

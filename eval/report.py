@@ -11,6 +11,7 @@ from eval.tables import (
     dataset_tables,
     descriptions_table,
     latency_table,
+    llm_table,
     per_theme_table,
     secondary_table,
     style_tables,
@@ -23,7 +24,9 @@ from rag.result import DECISION_LABELS
 def main_tables(summary: dict[str, Any]) -> list[TableData]:
     """The tables every run reports: the headline table of all records first, then one per dataset
     (runs over several), the per-style breakdown (records with a `style`), then the rest."""
+    llm = llm_table(summary)
     return [
+        *([llm] if llm is not None else []),
         systems_table(summary),
         *dataset_tables(summary),
         *style_tables(summary),
@@ -36,11 +39,13 @@ def main_tables(summary: dict[str, Any]) -> list[TableData]:
 def console_tables(summary: dict[str, Any]) -> list[TableData]:
     """What `innogrowth eval run` prints: every dataset's headline table, then all records
     together, the per-style breakdown and the secondary metrics."""
+    llm = llm_table(summary)
     return [
         *dataset_tables(summary),
         systems_table(summary),
         *style_tables(summary),
         secondary_table(summary),
+        *([llm] if llm is not None else []),
     ]
 
 
@@ -83,10 +88,11 @@ def _decisions_text(summary: dict[str, Any]) -> str:
 
 
 def _llm_text(summary: dict[str, Any]) -> str:
-    model = summary.get("versions", {}).get("llm_model", "none")
-    if not summary["config"]["use_llm"]:
-        return "off (--no-llm)"
-    return f"on ({model})" if model != "none" else "none configured (extractive rationale)"
+    cfg = summary["config"]
+    if cfg.get("use_llm"):
+        model, prompt = cfg.get("llm_model"), cfg.get("prompt_version")
+        return f"on ({model}, prompt {prompt}), next to the same run without it"
+    return "off (--no-llm)" if cfg.get("llm_disabled") else "none configured (extractive rationale)"
 
 
 def render_report(

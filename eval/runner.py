@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from catalog.judgments import Judgment
@@ -16,8 +16,11 @@ from eval.protocol import SIGNALS, EvaluatedClassifier
 from eval.vectors import TrainingPool
 from rag.company import CompanyRecord
 from rag.embedder import Vectors
+from rag.result import ClassificationResult
 
 PRODUCT = "innogrowth"
+# the product with the LLM reranker on top of the same ranking (runs with an LLM configured)
+PRODUCT_LLM = "innogrowth+llm"
 SIGNAL_PREFIX = "signal:"
 
 
@@ -42,25 +45,46 @@ class EvalRun:
 
 
 def system_order(baselines: Sequence[Baseline]) -> list[str]:
-    return [PRODUCT] + [SIGNAL_PREFIX + s for s in SIGNALS] + [b.name for b in baselines]
+    return [PRODUCT, PRODUCT_LLM] + [SIGNAL_PREFIX + s for s in SIGNALS] + [b.name for b in baselines]
 
 
-def _classify(
-    clf: EvaluatedClassifier, record: CompanyRecord, use_llm: bool
-) -> tuple[Prediction, dict[str, float], dict[str, Any]]:
-    t0 = time.perf_counter()
-    result = clf.classify(record, use_llm=use_llm)
-    elapsed_ms = (time.perf_counter() - t0) * 1000
-    timings = {k: float(v) for k, v in result.timings_ms.items()}
-    timings[END_TO_END] = elapsed_ms
-    extra = {
+def _extra(result: ClassificationResult) -> dict[str, Any]:
+    return {
         "decision": result.decision,
         "none_probability": result.none_probability,
         "confidences": [r.confidence for r in result.recommendations[:3]],
         "rationale_source": result.rationale_source,
         "degraded": result.degraded,
     }
-    return Prediction.from_result(result), timings, extra
+
+
+def _classify(
+    clf: EvaluatedClassifier, record: CompanyRecord, use_llm: bool
+) -> tuple[dict[str, Prediction], dict[str, float], dict[str, Any]]:
+    """The product's predictions (and with `use_llm` the LLM's on the same ranking), its timings
+    (the deterministic path's) and what `results.jsonl` keeps of it."""
+    t0 = time.perf_counter()
+    if not use_llm:
+        result = clf.classify(record, use_llm=False)
+        elapsed_ms = (time.perf_counter() - t0) * 1000
+        timings = {k: float(v) for k, v in result.timings_ms.items()}
+        timings[END_TO_END] = elapsed_ms
+        return {PRODUCT: Prediction.from_result(result)}, timings, _extra(result)
+    plain, with_llm = clf.classify_pair(record)
+    elapsed_ms = (time.perf_counter() - t0) * 1000
+    timings = {k: float(v) for k, v in plain.timings_ms.items()}
+    timings[END_TO_END] = timings.get("total", elapsed_ms)
+    llm = asdict(with_llm.llm) if with_llm.llm is not None else {"status": "not_asked"}
+    extra = _extra(plain) | {
+        "llm": {
+            **llm,
+            **_extra(with_llm),
+            "end_to_end_ms": elapsed_ms,
+            "degraded_reason": with_llm.degraded_reason,
+        }
+    }
+    predictions = {PRODUCT: Prediction.from_result(plain), PRODUCT_LLM: Prediction.from_result(with_llm)}
+    return predictions, timings, extra
 
 
 def run_folds(
@@ -101,8 +125,8 @@ def run_folds(
         for rid in tests:
             j = by_id[rid]
             record = CompanyRecord.from_judgment(j)
-            pred, timings, extra = _classify(clf, record, use_llm)
-            predictions = {PRODUCT: pred}
+            predictions, timings, extra = _classify(clf, record, use_llm)
+            seen_systems.update(predictions)
             for signal, ranking in clf.signal_rankings(record).items():
                 predictions[SIGNAL_PREFIX + signal] = Prediction.from_ranking(ranking)
                 seen_systems.add(SIGNAL_PREFIX + signal)

@@ -21,9 +21,10 @@ from catalog.model import Catalog
 from eval import metrics as m
 from eval.bootstrap import RESAMPLES, Statistic, bootstrap_ci, mean_statistic, ratio_statistic
 from eval.calibration import expected_calibration_error, reliability_bins
-from eval.latency import latency_summary
+from eval.latency import END_TO_END, latency_summary
 from eval.prediction import Prediction
 from eval.runner import PRODUCT, EvalRun, RecordOutcome
+from rag.llm.types import LLM_STATUSES
 
 HEADLINE = m.HEADLINE
 # 2: item-row headline metrics, always-none baseline, per_dataset, per_style, index_extra.
@@ -141,6 +142,62 @@ def product_details(outcomes: Sequence[RecordOutcome], catalog: Catalog) -> dict
     }
 
 
+def _spread(values: Sequence[float]) -> dict[str, float] | None:
+    """p50 / p95 / mean / max of the values (None when there are none)."""
+    if not values:
+        return None
+    arr = np.array(values, dtype=np.float64)
+    return {
+        "n": len(values),
+        "p50": float(np.percentile(arr, 50)),
+        "p95": float(np.percentile(arr, 95)),
+        "mean": float(arr.mean()),
+        "max": float(arr.max()),
+    }
+
+
+def _known(rows: Sequence[Mapping[str, Any]], key: str) -> list[float]:
+    return [float(r[key]) for r in rows if isinstance(r.get(key), int | float)]
+
+
+def llm_comparison(outcomes: Sequence[RecordOutcome]) -> dict[str, Any] | None:
+    """What the LLM did and cost, next to the deterministic path, on the same records (None when the
+    run had no LLM): end-to-end latency of both, the LLM stage alone, the status of every record
+    (answered / refused / timeout / invalid / unavailable), the degraded rate, and the prompt and
+    completion tokens (as the server reported them, summed over a record's attempts) and the
+    prompt tokens the budget measured."""
+    rows = [o.product["llm"] for o in outcomes if isinstance(o.product.get("llm"), dict)]
+    if not rows:
+        return None
+    statuses = Counter(str(r.get("status")) for r in rows)
+    return {
+        "records": len(rows),
+        "model": next((str(r["model"]) for r in rows if r.get("model")), None),
+        "prompt_version": next((str(r["prompt_version"]) for r in rows if r.get("prompt_version")), None),
+        "statuses": {
+            k: statuses.get(k, 0) for k in (*LLM_STATUSES, *sorted(set(statuses) - set(LLM_STATUSES)))
+        },
+        "degraded_rate": sum(bool(r.get("degraded")) for r in rows) / len(rows),
+        "latency_ms": {
+            "without_llm": _spread(
+                [o.timings_ms[END_TO_END] for o in outcomes if END_TO_END in o.timings_ms]
+            ),
+            "with_llm": _spread(_known(rows, "end_to_end_ms")),
+            "llm_stage": _spread(_known(rows, "latency_ms")),
+        },
+        "prompt_tokens": _spread(_known(rows, "prompt_tokens")),
+        "completion_tokens": _spread(_known(rows, "completion_tokens")),
+        "measured_prompt_tokens": _spread(_known(rows, "measured_prompt_tokens")),
+        "attempts": _spread(_known(rows, "attempts")),
+        "candidates_in_prompt": _spread(_known(rows, "candidates_in_prompt")),
+        "lines_in_prompt": _spread(_known(rows, "lines_in_prompt")),
+        "counted_by": dict(Counter(str(r.get("counted_by")) for r in rows if r.get("counted_by"))),
+        "prompt_token_budget": next(
+            (r["prompt_token_budget"] for r in rows if r.get("prompt_token_budget")), None
+        ),
+    }
+
+
 def dataset_counts(outcomes: Sequence[RecordOutcome]) -> dict[str, int]:
     golds = [m.Gold.of(o.judgment) for o in outcomes]
     labels = Counter("NONE" if g.is_none else "item" for g in golds)
@@ -204,6 +261,9 @@ def build_summary(
         for name, rows in by_dataset.items()
     }
     summary["product_details"] = product_details(run.outcomes, catalog)
+    llm = llm_comparison(run.outcomes)
+    if llm is not None:
+        summary["llm"] = llm
     return summary
 
 

@@ -12,7 +12,8 @@ from eval.compare import Comparison
 from eval.metrics import RECALL_KS
 
 SYSTEM_DESCRIPTIONS = {
-    "innogrowth": "제품: 후보 통합 + 랭커 (product ranker)",
+    "innogrowth": "제품: 후보 통합 + 랭커 (product ranker, no LLM)",
+    "innogrowth+llm": "제품 + LLM 재순위 (the same ranking, then the LLM reranker)",
     "always-none": "기준선: 항상 해당 없음 (always NONE, no item listed)",
     "signal:dense": "단일 신호: 품목 e5 유사도",
     "signal:knn": "단일 신호: 과거 판정 kNN",
@@ -157,6 +158,63 @@ def latency_table(summary: dict[str, Any]) -> TableData:
         for s in summary["product_details"]["latency_ms"]
     ]
     return TableData("Product latency (ms)", ["stage", "n", "p50", "p95", "max"], rows)
+
+
+def _ms(spread: dict[str, Any] | None, key: str) -> str:
+    return "–" if not spread else f"{spread[key]:,.0f}"
+
+
+def llm_table(summary: dict[str, Any]) -> TableData | None:
+    """The product without and with the LLM on the same folds and the same ranking (runs with an
+    LLM only): the headline, latency, degraded rate and tokens."""
+    llm = summary.get("llm")
+    if not llm:
+        return None
+    systems = summary["systems"]
+    lat = llm["latency_ms"]
+    rows = []
+    for name, label, latency in (
+        ("innogrowth", "without LLM", lat["without_llm"]),
+        ("innogrowth+llm", f"with LLM ({llm['model']})", lat["with_llm"]),
+    ):
+        s = systems.get(name, {})
+        with_llm = name == "innogrowth+llm"
+        rows.append(
+            [
+                label,
+                pct(s.get("item_top1")),
+                pct(s.get("item_hit_at_3")),
+                pct(s.get("none_precision")),
+                pct(s.get("none_recall")),
+                _ms(latency, "p50"),
+                _ms(latency, "p95"),
+                pct(llm["degraded_rate"] if with_llm else 0.0),
+                f"{_ms(llm['prompt_tokens'], 'p50')} / {_ms(llm['prompt_tokens'], 'p95')}"
+                if with_llm
+                else "–",
+                f"{_ms(llm['completion_tokens'], 'p50')} / {_ms(llm['completion_tokens'], 'p95')}"
+                if with_llm
+                else "–",
+            ]
+        )
+    statuses = ", ".join(f"{k} {v}" for k, v in llm["statuses"].items())
+    return TableData(
+        f"Without and with the LLM, same folds and ranking ({llm['records']} records; LLM: {statuses}; "
+        f"prompt {llm['prompt_version']}, budget {llm['prompt_token_budget']} tokens)",
+        [
+            "product",
+            "item top-1",
+            "item hit@3",
+            "NONE P",
+            "NONE R",
+            "latency p50 ms",
+            "latency p95 ms",
+            "degraded %",
+            "prompt tokens p50 / p95",
+            "completion tokens p50 / p95",
+        ],
+        rows,
+    )
 
 
 def _signed(value: float | None) -> str:

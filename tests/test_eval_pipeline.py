@@ -133,6 +133,10 @@ class MemorisingClassifier:
             timings_ms={"retrieve": 1.0, "rank": 0.5},
         )
 
+    def classify_pair(self, record: CompanyRecord) -> tuple[ClassificationResult, ClassificationResult]:
+        result = self.classify(record, use_llm=False)
+        return result, result
+
     def signal_rankings(self, record: CompanyRecord) -> dict[str, list[str]]:
         items = [lab for lab, _ in self._neighbour_labels(record) if lab != NONE_LABEL]
         return {"knn": items, "dense": [i.id for i in self._catalog.items]}
