@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from api.store.decision_judgments import DECISION_SOURCE
 from catalog.judgments import Judgment
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
+from rag.embedder import Vectors
+from rag.resources import same_text_and_item
 
 logger = logging.getLogger("innogrowth.api.classifier")
 
@@ -36,23 +38,31 @@ class ReloadInProgress(RuntimeError):
 
 def _same(a: Judgment, b: Judgment) -> bool:
     """Held as wanted: same item, weight and technical text (a decision never changes otherwise)."""
-    fields = ("item_id", "ksic_code", "industry_name", "main_products", "product_use", "tech_business_name")
-    same_text = all(getattr(a, f) == getattr(b, f) for f in fields)
-    return same_text and a.st_code == b.st_code and abs(a.weight - b.weight) < 1e-9
+    return same_text_and_item(a, b) and abs(a.weight - b.weight) < 1e-9
 
 
-def apply_judgments(classifier: Classifier, judgments: list[Judgment]) -> int:
-    """Add the judgments the classifier lacks and replace those it holds differently (e.g. with
-    another weight); returns how many were added or replaced."""
+def needing_vectors(classifier: Classifier, judgments: list[Judgment]) -> list[Judgment]:
+    """The judgments `apply_judgments` would have to embed: those not held with the same text."""
+    held = {j.id: j for j in classifier.resources.judgments}
+    return [j for j in judgments if j.id not in held or not same_text_and_item(held[j.id], j)]
+
+
+def apply_judgments(
+    classifier: Classifier, judgments: list[Judgment], vectors: Mapping[str, Vectors] | None = None
+) -> int:
+    """Add the judgments the classifier lacks, re-weigh those it holds with another weight
+    (nothing embedded) and replace those it holds differently; returns how many changed.
+    `vectors`: passage vectors embedded beforehand, by judgment id (the others are embedded here)."""
     held = {j.id: j for j in classifier.resources.judgments}
     changed = 0
     for judgment in judgments:
         old = held.get(judgment.id)
         if old is not None and _same(old, judgment):
             continue
-        if old is not None:
-            classifier.withdraw_judgment(judgment.id)
-        classifier.add_judgment(judgment)
+        if old is None or not classifier.reweigh_judgment(judgment):
+            if old is not None:
+                classifier.withdraw_judgment(judgment.id)
+            classifier.add_judgment(judgment, (vectors or {}).get(judgment.id))
         held[judgment.id] = judgment
         changed += 1
     return changed
@@ -110,18 +120,24 @@ class ClassifierSlot:
 
     def add_judgment(self, judgment: Judgment) -> bool:
         """Add a saved decision to the live classifier; False when none is loaded."""
-        with self._swap_lock:
-            if self._current is None:
-                return False
-            self._current.add_judgment(judgment)
-            return True
+        return self.apply_judgments([judgment])
 
     def apply_judgments(self, judgments: list[Judgment]) -> bool:
-        """Add or re-weigh saved decisions in the live classifier; False when none is loaded."""
+        """Add or re-weigh saved decisions in the live classifier; False when none is loaded.
+
+        The embedding, the slow part, happens before the swap lock is taken: classifications
+        never wait on it, and saves queue only for the in-memory update. A classifier swapped
+        in meanwhile with another embedder embeds under the lock instead."""
+        embedded_by = self._current
+        if embedded_by is None:
+            return False
+        vectors = embedded_by.judgment_vectors(needing_vectors(embedded_by, judgments))
         with self._swap_lock:
-            if self._current is None:
+            current = self._current
+            if current is None:
                 return False
-            apply_judgments(self._current, judgments)
+            usable = vectors if current.embedder.id == embedded_by.embedder.id else None
+            apply_judgments(current, judgments, usable)
             return True
 
     def withdraw_judgment(self, judgment_id: str) -> bool:

@@ -18,7 +18,7 @@ from index_build.passages import judgment_passage
 from innogrowth.settings import Settings
 from prompts import prompt_version_id
 from rag.company import CompanyRecord
-from rag.embedder import Embedder, embedder_id_for, make_embedder
+from rag.embedder import Embedder, Vectors, embedder_id_for, make_embedder
 from rag.keywords import WordOccurrence, contributing_keywords, input_words
 from rag.korean_tokens import KoreanTokenizer
 from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome
@@ -151,11 +151,24 @@ class Classifier:
         ranker = fit_ranker(res, self.cache, self.options.candidate_k)
         return Classifier(res, ranker, options=self.options, reranker=self.reranker, cache=self.cache)
 
-    def add_judgment(self, judgment: Judgment) -> None:
+    def judgment_vectors(self, judgments: Sequence[Judgment]) -> dict[str, Vectors]:
+        """The passage vectors `add_judgment` needs, by judgment id, in one embedding call (so a
+        caller can embed before taking a lock and add under it)."""
+        if not judgments:
+            return {}
+        vecs = self.embedder.embed_passages([judgment_passage(j) for j in judgments])
+        return {j.id: vecs[i] for i, j in enumerate(judgments)}
+
+    def add_judgment(self, judgment: Judgment, vector: Vectors | None = None) -> None:
         """A saved decision joins the kNN index and the priors immediately, counted with its
-        `weight` (a single reviewer's save may count for less than a curated past judgment)."""
-        vec = self.embedder.embed_passages([judgment_passage(judgment)])[0]
+        `weight` (a single reviewer's save may count for less than a curated past judgment);
+        `vector` is its passage vector when already embedded (`judgment_vectors`)."""
+        vec = vector if vector is not None else self.judgment_vectors([judgment])[judgment.id]
         self.resources.add_judgment(judgment, vec)
+
+    def reweigh_judgment(self, judgment: Judgment) -> bool:
+        """A held judgment counts with its new weight (nothing embedded); False when not held."""
+        return self.resources.reweigh_judgment(judgment)
 
     def withdraw_judgment(self, judgment_id: str) -> bool:
         """A withdrawn decision leaves the kNN index and the priors (False when it was not there)."""

@@ -21,6 +21,21 @@ from rag.mentions import MentionIndex
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
 
+JUDGMENT_TEXT_FIELDS = (
+    "item_id",
+    "ksic_code",
+    "industry_name",
+    "main_products",
+    "product_use",
+    "tech_business_name",
+    "st_code",
+)
+
+
+def same_text_and_item(a: Judgment, b: Judgment) -> bool:
+    """The same decision but for its weight: same item, same technical text (same vector)."""
+    return all(getattr(a, f) == getattr(b, f) for f in JUDGMENT_TEXT_FIELDS)
+
 
 @dataclass
 class RetrievalResources:
@@ -129,6 +144,18 @@ class RetrievalResources:
             self.judgment_vectors = np.vstack([self.judgment_vectors, vector.reshape(1, -1)])
             self.judgments.append(judgment)
             self.priors.add(judgment.ksic_code, judgment.st_code, judgment.item_id, judgment.weight)
+
+    def reweigh_judgment(self, judgment: Judgment) -> bool:
+        """Give a held judgment its new `weight` (same id, item and text): its vector stays, its
+        priors and votes count with the new weight. False when no such judgment is held."""
+        with self.lock:
+            for row, held in enumerate(self.judgments):
+                if held.id == judgment.id and same_text_and_item(held, judgment):
+                    self.priors.remove(held.ksic_code, held.st_code, held.item_id, held.weight)
+                    self.priors.add(judgment.ksic_code, judgment.st_code, judgment.item_id, judgment.weight)
+                    self.judgments[row] = judgment
+                    return True
+            return False
 
     def withdraw_judgment(self, judgment_id: str) -> bool:
         """Take a past judgment out of the kNN index and the priors (False when it is not there)."""
