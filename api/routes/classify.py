@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from api.auth.dependencies import charge_batch_rows, require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
-from api.batch_classification import classify_row
+from api.batch_classification import classify_rows
 from api.batch_rows import MAX_BATCH_ROWS, BatchFormat, BatchRow, detect_format, read_rows
 from api.classification import classify_and_record, live_classifier
 from api.errors import ApiError
@@ -81,8 +81,7 @@ def _stream(
     rows: list[BatchRow], classifier: Classifier, refs: ReferenceLists, use_llm: bool
 ) -> Iterator[str]:
     ok = 0
-    for row in rows:
-        out = classify_row(row, classifier, refs, use_llm=use_llm)
+    for out in classify_rows(rows, classifier, refs, use_llm=use_llm):
         ok += bool(out["ok"])
         yield json.dumps(out, ensure_ascii=False) + "\n"
     yield json.dumps({"summary": {"rows": len(rows), "ok": ok, "failed": len(rows) - ok}}) + "\n"
