@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from rag.korean_tokens import KoreanTokenizer
 from rag.ranker import Ranker
 from rag.ranker_training import train_ranker_for_build
 from rag.resources import RetrievalResources
-from tests.tier_requirements import TierTally
+from tests.llm_server import SmolLM2Server, server_threads
+from tests.tier_requirements import TierTally, require_llm_server
 
 ITEMS_PER_FIELD = 3
 
@@ -104,3 +106,14 @@ def small_classifier(small_build: BuildResult, small_inputs: BuildInputs, embedd
         small_inputs.catalog, arts, embedder, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
     )
     return Classifier(res, Ranker.from_json(arts.ranker))
+
+
+@pytest.fixture(scope="session")
+def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmolLM2Server]:
+    """The `llm` tier's real server (llama.cpp via xllamacpp, SmolLM2-135M, 4,096-token context),
+    one for the whole session; skipped locally without xllamacpp or the GGUF, failed in CI."""
+    require_llm_server()
+    log_path = tmp_path_factory.mktemp("llm") / "llama-server.log"
+    server = SmolLM2Server.start(log_path, threads=server_threads())
+    yield server
+    server.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -200,6 +201,16 @@ def _handler_for(stub: StubOpenAIServer) -> type[BaseHTTPRequestHandler]:
 
 
 # --- real llama.cpp server (xllamacpp) -----------------------------------------------------------
+
+
+def server_threads() -> int:
+    """2 threads, or 1 when the load average already fills every core (llama.cpp's threads wait
+    for each other, so on oversubscribed cores 2 run ~10x slower than 1);
+    `INNOGROWTH_TEST_LLM_THREADS` overrides that choice."""
+    if configured := os.environ.get("INNOGROWTH_TEST_LLM_THREADS"):
+        return int(configured)
+    cores = len(os.sched_getaffinity(0))
+    return 2 if cores >= 2 and os.getloadavg()[0] < cores else 1
 
 
 def smollm2_gguf() -> Path:

@@ -113,7 +113,7 @@ def test_schema_is_built_per_request_from_the_candidates(prompts: PromptSet) -> 
     assert props["code"]["enum"] == [c.item_id for c in CANDIDATES]
     assert props["evidence_ids"]["items"]["enum"] == ["IG012#L1", "J:V1001", "IG045#L2", "IG101#L1"]
     assert list(props) == ["code", "evidence_ids", "keywords", "rationale"]  # codes first
-    assert schema["properties"]["picks"]["maxItems"] == 3 and props["rationale"]["maxLength"] == 200
+    assert schema["properties"]["picks"]["maxItems"] == 3 and props["rationale"]["maxLength"] == 150
     assert prompts.schema_template["properties"]["picks"]["items"]["properties"]["code"]["enum"] == []
 
 

@@ -10,8 +10,6 @@ The server runs on 2 CPU threads, or on 1 when the load average already fills ev
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,28 +20,12 @@ from rag.llm import LlmOutcome, LlmReranker, OpenAIChatModel
 from rag.llm.prompt import PromptSet
 from rag.llm.reranker import DEFAULT_PROMPT_VERSION
 from rag.llm.schema_check import schema_errors
+from rag.llm.tokens import ServerTokenCounter
 from tests.llm_server import CANDIDATES, COMPANY, LOOPBACK, SMOLLM2_ALIAS, SmolLM2Server
-from tests.tier_requirements import require_llm_server
 
 pytestmark = pytest.mark.llm
 
 TRANSPORT_REASONS = ("timeout", "connection_error", "http_error", "bad_response", "unexpected_error")
-
-
-def server_threads() -> int:
-    if configured := os.environ.get("INNOGROWTH_TEST_LLM_THREADS"):
-        return int(configured)
-    cores = len(os.sched_getaffinity(0))
-    return 2 if cores >= 2 and os.getloadavg()[0] < cores else 1
-
-
-@pytest.fixture(scope="session")
-def smollm2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmolLM2Server]:
-    require_llm_server()  # skipped locally without xllamacpp or the GGUF; failed in CI
-    log_path = tmp_path_factory.mktemp("llm") / "llama-server.log"
-    server = SmolLM2Server.start(log_path, threads=server_threads())
-    yield server
-    server.stop()
 
 
 class RecordingChat(OpenAIChatModel):
@@ -72,8 +54,19 @@ class Run:
 @pytest.fixture(scope="module")
 def real_run(smollm2: SmolLM2Server) -> Run:
     chat = RecordingChat(smollm2.base_url)
-    outcome = LlmReranker(chat, timeout_s=300.0, max_tokens=1024).rerank(COMPANY, CANDIDATES)
+    counter = ServerTokenCounter(smollm2.base_url, SMOLLM2_ALIAS)
+    reranker = LlmReranker(chat, timeout_s=300.0, max_tokens=400, counter=counter)
+    outcome = reranker.rerank(COMPANY, CANDIDATES, none_probability=0.12)
     return Run(outcome, chat)
+
+
+def test_the_budget_counts_the_prompt_as_the_server_does(real_run: Run) -> None:
+    """llama.cpp's /apply-template + /tokenize give the prompt tokens its completion reports."""
+    usage = real_run.outcome.usage
+    assert usage is not None and usage.counted_by == "server"
+    assert usage.prompt_tokens is not None and usage.completion_tokens is not None
+    per_attempt = usage.prompt_tokens / real_run.outcome.attempts
+    assert abs(per_attempt - usage.measured_prompt_tokens) <= 0.05 * per_attempt + 40, usage
 
 
 def test_server_listens_on_loopback_and_serves_the_model(smollm2: SmolLM2Server) -> None:

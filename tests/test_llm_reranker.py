@@ -102,9 +102,26 @@ def test_unexpected_client_exception_falls_back_instead_of_raising() -> None:
     assert not out.ok and out.reason == "unexpected_error: RuntimeError"
 
 
-def test_duplicate_code_fails() -> None:
-    _, reranker = rerank(answer_json(pick("IG012"), pick("IG012")))
-    assert reranker.rerank(COMPANY, CANDIDATES).reason == "duplicate_code: IG012"
+def test_a_repeated_code_keeps_its_first_pick() -> None:
+    first = pick("IG012", ["IG012#L1"], rationale="첫 번째 판단입니다.")
+    _, reranker = rerank(answer_json(first, pick("IG012"), pick("IG045")))
+    out = reranker.rerank(COMPANY, CANDIDATES)
+    assert out.ok and [p.item_id for p in out.picks] == ["IG012", "IG045"]
+    assert out.picks[0].rationale == "첫 번째 판단입니다."
+
+
+def test_a_cut_off_reply_keeps_the_picks_it_completed() -> None:
+    whole = answer_json(pick("IG012", ["IG012#L1"]), pick("IG045", ["IG045#L2"], rationale="물류 로봇 " * 40))
+    cut = whole[: whole.index("물류 로봇") + 20]
+    _, reranker = rerank(cut)
+    out = reranker.rerank(COMPANY, CANDIDATES)
+    assert out.ok and out.attempts == 1 and [p.item_id for p in out.picks] == ["IG012"]
+    assert not out.none_applies
+    # nothing whole: still invalid, retried, then given up
+    chat, reranker = rerank(whole[:30])
+    out = reranker.rerank(COMPANY, CANDIDATES)
+    assert not out.ok and out.status == "invalid" and len(chat.calls) == 2
+    assert out.reason is not None and out.reason.startswith("invalid_json: reply cut off")
 
 
 def test_none_applies_without_picks_is_a_valid_answer() -> None:
@@ -141,9 +158,9 @@ def test_caps_truncate_instead_of_failing() -> None:
     _, reranker = rerank(answer_json(*picks))
     out = reranker.rerank(COMPANY, CANDIDATES)
     cap = PromptSet.load(DEFAULT_PROMPT_VERSION).schema_template["properties"]["picks"]["items"]
-    assert out.ok and len(out.picks[0].rationale) == cap["properties"]["rationale"]["maxLength"] == 200
+    assert out.ok and len(out.picks[0].rationale) == cap["properties"]["rationale"]["maxLength"] == 150
     _, reranker = rerank(answer_json(*picks, extra))
-    assert reranker.rerank(COMPANY, CANDIDATES).reason == "duplicate_code: IG012"
+    assert [p.item_id for p in reranker.rerank(COMPANY, CANDIDATES).picks] == ["IG012", "IG045", "IG101"]
 
 
 def test_more_than_three_picks_keep_the_first_three() -> None:

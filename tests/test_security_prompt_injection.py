@@ -5,10 +5,9 @@ The LLM here is the worst case: a model that does whatever the company text tell
 demands and, asked again, leaks its system prompt and HTML into the rationale. Whatever it
 says, the service may only recommend items that retrieval proposed, may not show the system
 prompt, and may not send personal data to the LLM. The `llm` tier repeats a sample against the
-real llama.cpp server (SmolLM2-135M, 4096-token context): the service's prompt (8 candidates with
-their evidence) is 5.4-5.8k tokens for that model's tokenizer, so the server refuses it with HTTP
-400 and the service must degrade cleanly; a larger context answers, but at about 2 tokens/s on
-two shared cores, which is too slow for the default run.
+real llama.cpp server (SmolLM2-135M, 4096-token context): the service's prompt is fitted into the
+default token budget as the server's tokenizer counts it, so the server answers; whatever the tiny
+model makes of hostile text is used after validation or degrades cleanly.
 """
 
 from __future__ import annotations

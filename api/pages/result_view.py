@@ -102,6 +102,17 @@ class ResultView:
     def legend(self) -> str:
         return PROVISIONAL_LEGEND
 
+    @property
+    def rationale_source_label(self) -> str:
+        """Who wrote the rationale: the LLM (with its model), or the extractive writer (and why)."""
+        r = self.result
+        if r.rationale_source == "llm":
+            model = r.rationale_model or r.versions.get("llm_model", "")
+            return f"언어모델 {model} (검색된 후보 안에서 순위를 정하고 근거를 작성)"
+        if r.llm is not None:
+            return f"추출형 (언어모델 {r.llm.model}의 답을 쓰지 못해 카탈로그 문장과 과거 판정으로 작성)"
+        return "추출형 (언어모델 없이 카탈로그 문장과 과거 판정으로 작성)"
+
 
 def _spans(keywords: list[Keyword]) -> dict[str, list[tuple[int, int]]]:
     by_field: dict[str, list[tuple[int, int]]] = defaultdict(list)

@@ -1,10 +1,12 @@
 """Parse and validate one raw model reply against the candidates it was given.
 
 Fails (raises `AnswerError`) on unparsable JSON, a structural schema mismatch, a code outside the
-candidates, a repeated code, an evidence id that was not given for *that* candidate, an empty
-rationale, or no pick without `none_applies`. Softer faults are repaired: keywords not found in the
-company's own text are dropped; picks, evidence ids, keywords and rationales are cut to the
-schema's caps; sentences echoing the system prompt are removed from rationales.
+candidates, an evidence id that was not given for *that* candidate, an empty rationale, or no pick
+without `none_applies`. Softer faults are repaired: a reply cut off by `max_tokens` keeps the picks
+it completed (codes come first, so those are whole; `none_applies` is then false); a repeated code
+keeps its first pick; keywords not found in the company's own text are dropped; picks, evidence
+ids, keywords and rationales are cut to the schema's caps; sentences echoing the system prompt
+are removed from rationales.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from rag.llm.types import LlmCandidate, LlmPick
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 _DETAIL_CAP = 60
+_PICKS = re.compile(r'^\s*\{\s*"picks"\s*:\s*\[')
+CUT_OFF = "invalid_json: reply cut off"
 
 
 class AnswerError(ValueError):
@@ -54,7 +58,7 @@ def parse_json(raw: str) -> Any:
             except json.JSONDecodeError:
                 pass
         if exc.msg.startswith("Unterminated string") or exc.pos >= len(text) - 1:
-            raise AnswerError("invalid_json: reply cut off (max_tokens too small?)") from None
+            raise AnswerError(f"{CUT_OFF} (max_tokens too small?)") from None
         raise AnswerError(f"invalid_json: {exc.msg} at {exc.pos}") from None
 
 
@@ -66,7 +70,12 @@ def read_answer(
     echo: EchoFilter,
 ) -> Answer:
     """The validated answer in `raw` (see the module docstring for what fails and what is repaired)."""
-    data = parse_json(raw)
+    try:
+        data = parse_json(raw)
+    except AnswerError as exc:
+        data = _complete_picks(raw) if exc.reason.startswith(CUT_OFF) else None
+        if data is None:
+            raise
     if errors := schema_errors(data, schema, caps=False, enums=False):
         raise AnswerError(f"schema_mismatch: {errors[0]}")
     by_id = {c.item_id: c for c in candidates}
@@ -79,7 +88,7 @@ def read_answer(
         if code not in by_id:
             raise AnswerError(f"code_not_in_candidates: {_short(code)}")
         if any(p.item_id == code for p in picks):
-            raise AnswerError(f"duplicate_code: {_short(code)}")
+            continue  # a repeat adds nothing: the first pick of the code stands
         own = {e.id for e in by_id[code].evidence}
         for eid in entry["evidence_ids"]:
             if eid not in given:
@@ -96,6 +105,26 @@ def read_answer(
     if not picks and not none_applies:
         raise AnswerError("no_picks: no item chosen and none_applies is false")
     return Answer(picks[: _cap(schema["properties"]["picks"], "maxItems")], none_applies)
+
+
+def _complete_picks(raw: str) -> dict[str, Any] | None:
+    """The picks a cut-off reply completed, as an answer without `none_applies` (None: no whole pick)."""
+    text = _FENCE.sub("", raw.strip())
+    start = _PICKS.search(text)
+    if start is None:
+        return None
+    decoder, pos, picks = json.JSONDecoder(), start.end(), []
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] != "{":
+            break
+        try:
+            pick, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            break
+        picks.append(pick)
+    return {"picks": picks, "none_applies": False} if picks else None
 
 
 def _cap(schema: Mapping[str, Any], key: str) -> int:

@@ -54,7 +54,7 @@ class LlmOutcome:
 
     `ok` is True only for a validated answer; then `picks` holds 1..3 items (0..3 when
     `none_applies`). `reason` starts with a stable token (`timeout`, `connection_error`,
-    `http_error`, `invalid_json`, `schema_mismatch`, `code_not_in_candidates`, `duplicate_code`,
+    `http_error`, `invalid_json`, `schema_mismatch`, `code_not_in_candidates`,
     `unknown_evidence`, `evidence_not_for_candidate`, `empty_rationale`, `no_picks`,
     `no_candidates`, `unexpected_error`), optionally followed by `: detail`.
     """
@@ -82,7 +82,7 @@ LlmStatus = Literal["answered", "refused", "timeout", "invalid", "unavailable"]
 LLM_STATUSES: tuple[LlmStatus, ...] = ("answered", "refused", "timeout", "invalid", "unavailable")
 _REFUSED = ("prompt_over_budget", "http_error 400", "http_error 413", "http_error 422")
 _INVALID = (
-    "invalid_json", "schema_mismatch", "code_not_in_candidates", "duplicate_code", "unknown_evidence",
+    "invalid_json", "schema_mismatch", "code_not_in_candidates", "unknown_evidence",
     "evidence_not_for_candidate", "empty_rationale", "no_picks",
 )  # fmt: skip
 
