@@ -19,6 +19,7 @@ from api.auth.rate_limit import RateLimiter
 from api.batch_rows import MAX_BATCH_ROWS
 from api.classifier_loading import ServiceClassifierLoader
 from api.classifier_slot import ClassifierSlot
+from api.decision_sync import DecisionSync
 from api.errors import install_error_handlers
 from api.json_logging import configure_json_logging
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
@@ -114,9 +115,12 @@ def create_app(
         state = await to_thread.run_sync(_make_state, resolved, store, loader)
         app.state.service = state
         await to_thread.run_sync(_start, state, classifier)
+        decision_sync = DecisionSync(state.store, state.classifiers, resolved.decision_sync_seconds)
+        decision_sync.start()
         try:
             yield
         finally:
+            decision_sync.stop()
             owned_loader.close()
 
     app = FastAPI(

@@ -68,7 +68,9 @@ def apply_judgments(
     return changed
 
 
-def reconcile(classifier: Classifier, saved: list[Judgment] | None) -> int:
+def reconcile(
+    classifier: Classifier, saved: list[Judgment] | None, vectors: Mapping[str, Vectors] | None = None
+) -> int:
     """Make the classifier's saved-decision judgments exactly `saved`; returns the changes."""
     if saved is None:
         return 0
@@ -78,7 +80,7 @@ def reconcile(classifier: Classifier, saved: list[Judgment] | None) -> int:
     ]
     for judgment_id in stale:
         classifier.withdraw_judgment(judgment_id)
-    return len(stale) + apply_judgments(classifier, saved)
+    return len(stale) + apply_judgments(classifier, saved, vectors)
 
 
 class ClassifierSlot:
@@ -139,6 +141,22 @@ class ClassifierSlot:
             usable = vectors if current.embedder.id == embedded_by.embedder.id else None
             apply_judgments(current, judgments, usable)
             return True
+
+    def sync(self) -> int:
+        """Make the live classifier hold exactly the store's saved decisions, as another worker or
+        replica left them (saved, withdrawn, re-weighed); returns how many judgments changed.
+        Reading the store and embedding happen outside the swap lock."""
+        current = self._current
+        if current is None:
+            return 0
+        saved = self._saved_judgments(current)
+        if saved is None:
+            return 0
+        vectors = current.judgment_vectors(needing_vectors(current, saved))
+        with self._swap_lock:
+            if self._current is not current:  # swapped meanwhile: the reload reconciled it
+                return 0
+            return reconcile(current, saved, vectors)
 
     def withdraw_judgment(self, judgment_id: str) -> bool:
         """Take a withdrawn decision out of the live classifier; False when it was not there."""

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     decision_weight: float = Field(
         0.5, gt=0.0, le=1.0, description="One reviewer's saved decision; n agreeing: min(1, n x this)"
     )
+    decision_sync_seconds: float = Field(
+        2.0,
+        ge=0.0,
+        le=3600.0,
+        description="How often each worker/replica checks the database for decisions saved or "
+        "withdrawn elsewhere and learns them (0: never; its own saves count at once)",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     bootstrap_admin_key: str | None = Field(None, description="Creates a maintainer key at start")
     log_level: str = Field("INFO")

@@ -59,6 +59,11 @@ class DecisionRepository(Protocol):
 
     def all_decisions(self) -> list[DecisionRecord]: ...
 
+    def decisions_version(self) -> tuple[int, int, int]:
+        """(decisions, highest id, withdrawn): changes whenever a decision is saved or withdrawn,
+        which is what every worker and replica checks to pick up the others' decisions."""
+        ...
+
     def decisions_sharing_text(self, text_keys: Collection[str]) -> list[DecisionRecord]:
         """Every decision (withdrawn ones included) whose technical text has one of these keys."""
         ...

@@ -329,6 +329,12 @@ class SqlStore:
             rows = s.exec(self._joined().order_by(col(Decision.id))).all()
             return [_decision_record(*r) for r in rows]
 
+    def decisions_version(self) -> tuple[int, int, int]:
+        with self._session() as s:
+            withdrawn = func.count(col(Decision.withdrawn_at))
+            row = s.exec(select(func.count(), func.max(Decision.id), withdrawn).select_from(Decision)).one()
+            return int(row[0]), int(row[1] or 0), int(row[2])
+
     def decisions_sharing_text(self, text_keys: Collection[str]) -> list[DecisionRecord]:
         keys = sorted({k for k in text_keys if k})
         if not keys:
