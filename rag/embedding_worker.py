@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.embedder import Embedder, Vectors
 
-MAX_MERGED_TEXTS = 64  # one model call embeds at most this many texts of several callers
+MAX_MERGED_TEXTS = 32  # one model call embeds at most this many texts of several callers
 
 
 @runtime_checkable
@@ -106,7 +106,9 @@ class EmbeddingWorker:
                 return
             assert isinstance(first, _Job)
             batch, stop = self._drain(first)
-            for is_query in (True, False):
+            # passages first: they are saves (one short text each) that should not wait behind
+            # the queued requests' query views
+            for is_query in (False, True):
                 self._embed([job for job in batch if job.is_query is is_query], is_query)
             if stop:
                 return

