@@ -210,8 +210,8 @@ def llm_table(summary: dict[str, Any]) -> TableData | None:
             "latency p50 ms",
             "latency p95 ms",
             "degraded %",
-            "prompt tokens p50 / p95",
-            "completion tokens p50 / p95",
+            "prompt tokens p50 / p95 (all attempts)",
+            "completion tokens p50 / p95 (all attempts)",
         ],
         rows,
     )

@@ -467,7 +467,14 @@ class Classifier:
                 llm_keywords,
             )
             new_recs.append(base)
+        # fewer than TOP_N picks: the deterministic order fills the list (참고 후보, extractive
+        # rationale), so the reviewer still sees three candidates
+        picked = {r.item_id for r in new_recs}
+        rest = [r for r in result.recommendations if r.item_id not in picked][: TOP_N - len(new_recs)]
         if new_recs:
+            for r in rest:
+                r.rank = len(new_recs) + 1
+                new_recs.append(r)
             result.recommendations = new_recs
             # the decision, its reason and the confidence it quotes describe the LLM's top item
             result.decision, result.decision_reason = self._decide(scored, new_recs[0].confidence)
@@ -477,8 +484,10 @@ class Classifier:
         elif outcome.none_applies:
             result.decision = "review"
             result.decision_reason = "LLM은 해당 품목이 없다고 보았으나 검색 결과와 달라 검토가 필요합니다."
-        result.rationale_source = "llm"
-        result.rationale_model = outcome.model
+        self._word_rationales(rest if new_recs else result.recommendations, result.decision)
+        if new_recs:  # (an answer of none_applies without picks leaves every rationale extractive)
+            result.rationale_source = "llm"
+            result.rationale_model = outcome.model
 
     @staticmethod
     def _evidence_by_id(item_id: str, evidence_id: str, text: str) -> Evidence:

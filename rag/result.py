@@ -74,7 +74,9 @@ class Candidate:
 class LlmRun:
     """What the LLM did for this result: `status` (`answered`, `refused`, `timeout`, `invalid`,
     `unavailable`; see `rag.llm.types.LlmStatus`), the reason when it was not answered, the model,
-    attempts, latency and the tokens of the prompt and answer (None where not known)."""
+    attempts, latency, the tokens of the prompt and answer (None where not known), and how many
+    items it picked (`picks`; the deterministic order fills the rest as 참고 후보) or whether it
+    answered that no item applies."""
 
     status: str
     reason: str | None
@@ -90,6 +92,8 @@ class LlmRun:
     candidates_in_prompt: int | None = None
     candidates_offered: int | None = None
     lines_in_prompt: int | None = None
+    picks: int = 0
+    none_applies: bool = False
 
     @classmethod
     def of(cls, outcome: LlmOutcome) -> LlmRun:
@@ -109,6 +113,8 @@ class LlmRun:
             candidates_in_prompt=u.candidates if u else None,
             candidates_offered=u.candidates_offered if u else None,
             lines_in_prompt=u.lines if u else None,
+            picks=len(outcome.picks),
+            none_applies=outcome.none_applies,
         )
 
 

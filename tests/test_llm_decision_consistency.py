@@ -52,3 +52,52 @@ def test_decision_and_reason_follow_the_llm_top_item(small_classifier: Classifie
         # and the confidence the reason quotes is the new top item's, as the page shows it
         assert f"({percent_label(top.confidence)})" in result.decision_reason
     assert result.predicted_label in (top.item_id, "NONE")
+
+
+class OnePickReranker:
+    """Picks only the deterministic order's second item; or, with `none`, no item at all."""
+
+    model = "fake-one-pick-llm"
+
+    def __init__(self, none: bool = False) -> None:
+        self.none = none
+
+    def rerank(
+        self,
+        company_fields: dict[str, str],
+        candidates: Sequence[LlmCandidate],
+        *,
+        none_probability: float | None = None,
+    ) -> LlmOutcome:
+        picks = [] if self.none else [LlmPick(candidates[1].item_id, "두 번째 후보가 맞습니다.", [])]
+        return LlmOutcome(True, picks, self.none, None, 1, self.model, "v2", 1.0)
+
+
+def with_reranker(base: Classifier, reranker: OnePickReranker) -> Classifier:
+    return Classifier(base.resources, base.ranker, options=base.options, reranker=reranker, cache=base.cache)
+
+
+def test_fewer_picks_are_followed_by_the_deterministic_order_as_reference_candidates(
+    small_classifier: Classifier,
+) -> None:
+    item = small_classifier.catalog.items[4]
+    record = CompanyRecord(main_products=item.name, product_use=item.described_lines()[0].text)
+    plain = small_classifier.classify(record, use_llm=False)
+    result = with_reranker(small_classifier, OnePickReranker()).classify(record)
+    ids = [r.item_id for r in plain.recommendations]
+    assert [r.item_id for r in result.recommendations] == [ids[1], ids[0], ids[2]]
+    assert [r.rank for r in result.recommendations] == [1, 2, 3]
+    assert result.recommendations[0].rationale == "두 번째 후보가 맞습니다."
+    # the former first item is now a 참고 후보: never worded as the match
+    assert "부합합니다" not in result.recommendations[1].rationale
+    assert result.rationale_source == "llm" and result.llm is not None and result.llm.picks == 1
+
+
+def test_no_item_applies_keeps_the_extractive_rationale_and_says_so(small_classifier: Classifier) -> None:
+    item = small_classifier.catalog.items[4]
+    record = CompanyRecord(main_products=item.name, product_use=item.described_lines()[0].text)
+    result = with_reranker(small_classifier, OnePickReranker(none=True)).classify(record)
+    assert result.decision in ("not_applicable", "review")
+    assert result.rationale_source == "extractive" and result.rationale_model is None
+    assert result.llm is not None and result.llm.status == "answered" and result.llm.none_applies
+    assert all("부합합니다" not in r.rationale for r in result.recommendations)

@@ -17,7 +17,7 @@ from rag.classifier import Classifier, Reranker
 from tests.api_fixtures import api_build, company, module_classifier, settings_for, small_catalog_file
 from tests.reliability_support import HTML, page_login
 from tests.test_api_llm_and_logs import FailingReranker
-from tests.test_llm_decision_consistency import ReversingReranker
+from tests.test_llm_decision_consistency import OnePickReranker, ReversingReranker
 
 __all__ = ["api_build", "module_classifier", "small_catalog_file"]
 
@@ -87,3 +87,18 @@ def test_extractive_after_the_llm_failed_says_so(serve: Serve) -> None:
     assert isinstance(llm, dict) and (llm["status"], llm["model"]) == ("timeout", "fake-llm")
     assert 'data-source="extractive"' in page
     assert "근거 작성: 추출형 (언어모델 fake-llm의 답을 쓰지 못해" in page
+
+
+def test_reference_candidates_the_llm_did_not_pick_are_marked_extractive(serve: Serve) -> None:
+    client, key = serve(OnePickReranker())
+    result, page = api_and_page(client, key)
+    assert result["rationale_source"] == "llm"
+    assert "근거 작성: 언어모델 fake-one-pick-llm" in page
+    assert "언어모델이 고르지 않은 참고 후보는 추출형 근거입니다." in page
+
+
+def test_an_llm_that_finds_no_item_leaves_the_extractive_rationale(serve: Serve) -> None:
+    client, key = serve(OnePickReranker(none=True))
+    result, page = api_and_page(client, key)
+    assert (result["rationale_source"], result["rationale_model"]) == ("extractive", None)
+    assert "언어모델 fake-one-pick-llm은 해당 품목이 없다고 답함" in page

@@ -108,7 +108,16 @@ class ResultView:
         r = self.result
         if r.rationale_source == "llm":
             model = r.rationale_model or r.versions.get("llm_model", "")
-            return f"언어모델 {model} (검색된 후보 안에서 순위를 정하고 근거를 작성)"
+            picked = r.llm.picks if r.llm is not None else len(r.recommendations)
+            rest = (
+                " 언어모델이 고르지 않은 참고 후보는 추출형 근거입니다."
+                if picked < len(r.recommendations)
+                else ""
+            )
+            return f"언어모델 {model} (검색된 후보 안에서 순위를 정하고 근거를 작성).{rest}"
+        if r.llm is not None and r.llm.status == "answered":
+            said = f"언어모델 {r.llm.model}은 해당 품목이 없다고 답함"
+            return f"추출형 ({said}; 근거는 카탈로그 문장과 과거 판정으로 작성)"
         if r.llm is not None:
             return f"추출형 (언어모델 {r.llm.model}의 답을 쓰지 못해 카탈로그 문장과 과거 판정으로 작성)"
         return "추출형 (언어모델 없이 카탈로그 문장과 과거 판정으로 작성)"
