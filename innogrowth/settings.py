@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     candidate_k: int = Field(20, ge=3, le=100, description="Candidates handed to the ranker/LLM")
     abstain_threshold: float = Field(0.2, ge=0.0, le=1.0, description="Below: 검토 필요")
     none_threshold: float = Field(
-        0.37, gt=0.0, le=1.0, description="P(해당 없음) at or above which the answer is 해당 없음"
+        0.38, gt=0.0, le=1.0, description="P(해당 없음) at or above which the answer is 해당 없음"
     )
     recommend_threshold: float = Field(
         0.36, ge=0.0, le=1.0, description="추천 only at or above this top-item confidence; below: 검토 필요"

@@ -45,6 +45,10 @@ ITEM_FEATURES = (
     "rich_lexical_norm",
     "rich_name_mention",
     "rich_dense_name",
+    # the same similarities less the item's hub level (`rag.hubness`): a broad item close to
+    # every company text needs more than a high cosine
+    "dense_vs_hub",
+    "line_vs_hub",
 )
 RECORD_FEATURES = (
     "prior_none_ksic",
@@ -112,6 +116,7 @@ def item_feature_rows(
     name_terms: list[list[str]],
     item_field: npt.NDArray[np.int64],
     rich: bool,
+    hubs: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
 ) -> CandidateRows:
     dense_order = np.argsort(-sig.dense)
     rank_of = np.empty_like(dense_order)
@@ -122,6 +127,7 @@ def item_feature_rows(
     field_max = np.full(int(item_field.max()) + 1 if len(item_field) else 0, -1.0)
     np.maximum.at(field_max, item_field, best_line)
     r = float(rich)
+    hub_dense, hub_line = hubs
     rows = []
     for i in positions:
         lexical_norm = sig.lexical[i] / lex_top if lex_top > 0 else 0.0
@@ -157,6 +163,8 @@ def item_feature_rows(
                 r * lexical_norm,
                 r * sig.name_mention[i],
                 r * sig.dense_name[i],
+                sig.dense[i] - hub_dense[i],
+                best_line[i] - hub_line[i],
             ]
         )
     return CandidateRows(positions, np.array(rows, dtype=np.float64).reshape(-1, len(ITEM_FEATURES)))

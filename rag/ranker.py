@@ -4,20 +4,21 @@ rank fusion when too few past judgments exist to learn from."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from rag.features import ITEM_FEATURES, RECORD_FEATURES
+from rag.hubness import ItemHubs
 
 FloatArray = npt.NDArray[np.float64]
 RRF_K = 20.0
 # 해당 없음 when P(NONE) >= this (the classifier's default, `INNOGROWTH_NONE_THRESHOLD`; training
 # scores its out-of-fold accuracy with it): the point of the cross-validated frontier at which NONE
 # precision and recall on the sparse development set both hold
-NONE_THRESHOLD = 0.37
+NONE_THRESHOLD = 0.38
 
 
 def _sigmoid(x: float) -> float:
@@ -73,7 +74,8 @@ class LinearModel:
 @dataclass
 class Ranker:
     """Item scores → probabilities over candidates; P(NONE) from record-level features;
-    a Platt calibration of the final top-1 confidence."""
+    a Platt calibration of the final top-1 confidence; the items' hub levels its features were
+    computed with (`rag.hubness`, fixed until the next training)."""
 
     kind: str
     item_model: LinearModel | None = None
@@ -81,6 +83,7 @@ class Ranker:
     calibration: tuple[float, float] = (1.0, 0.0)
     temperature: float = 1.0
     info: dict[str, Any] | None = None
+    hubs: ItemHubs = field(default_factory=ItemHubs.none)
 
     @property
     def id(self) -> str:
@@ -122,6 +125,7 @@ class Ranker:
             "calibration": list(self.calibration),
             "temperature": self.temperature,
             "info": self.info or {},
+            "hubs": self.hubs.to_json(),
         }
 
     @classmethod
@@ -142,4 +146,5 @@ class Ranker:
             calibration=(float(d["calibration"][0]), float(d["calibration"][1])),
             temperature=float(d.get("temperature", 1.0)),
             info=d.get("info") or {},
+            hubs=ItemHubs.from_json(d.get("hubs")),
         )

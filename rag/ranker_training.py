@@ -23,6 +23,7 @@ from index_build.manifest import Manifest
 from rag.company import CompanyRecord
 from rag.embedder import Embedder
 from rag.features import ITEM_FEATURES, RECORD_FEATURES
+from rag.hubness import item_hubs
 from rag.korean_tokens import KoreanTokenizer
 from rag.listwise import bounded_standardiser, fit_listwise
 from rag.query_views import QueryVectorCache
@@ -96,7 +97,6 @@ def collect_oof_rows(
 ) -> OofRows:
     """Features of every past judgment computed with its own fold held out of the index."""
     names = item_name_terms(res)
-    fusion = Ranker(kind="rank-fusion")
     task = progress.add_task("train ranker (out-of-fold)", total=len(res.judgments)) if progress else None
     blocks: list[FloatArray] = []
     ys: list[int] = []
@@ -107,6 +107,8 @@ def collect_oof_rows(
     rec_fold: list[int] = []
     for f in range(folds):
         sub = res.restricted_to([j.id for j in res.judgments if fold_of(j.id, folds) != f])
+        # hub levels of the fold's own training judgments, as the model will have at serving time
+        fusion = Ranker(kind="rank-fusion", hubs=item_hubs(sub, cache))
         for j in (j for j in res.judgments if fold_of(j.id, folds) == f):
             scored = score_record(CompanyRecord.from_judgment(j), sub, cache, fusion, names, k)
             label_pos = sub.item_position.get(j.item_id, -1)
@@ -209,7 +211,9 @@ def fit_ranker(
             kind="rank-fusion",
             info={"reason": f"{n_items} item-labelled judgments (< {MIN_ITEM_JUDGMENTS}): rank fusion"},
         )
-    return fit_from_rows(collect_oof_rows(res, cache, k, folds, progress), folds)
+    ranker = fit_from_rows(collect_oof_rows(res, cache, k, folds, progress), folds)
+    ranker.hubs = item_hubs(res, cache)
+    return ranker
 
 
 def train_ranker_for_build(

@@ -69,7 +69,8 @@ def score_record(
 ) -> ScoredRecord:
     sig = compute_signals(record, res, cache, exclude_ids)
     positions = candidate_positions(sig, k)
-    cand = item_feature_rows(sig, positions, name_terms, res.item_field, is_rich(record))
+    hubs = ranker.hubs.arrays(res.item_ids)
+    cand = item_feature_rows(sig, positions, name_terms, res.item_field, is_rich(record), hubs)
     scores = ranker.item_scores(cand.matrix, fusion_ranks(sig, positions))
     probs = ranker.item_probabilities(scores)
     rules = check_rules(record, res.ksic, sig.views.ksic_code)
