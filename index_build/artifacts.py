@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from catalog.judgments import Judgment, parse_row
 from index_build import layout
 from index_build.manifest import FORMAT_VERSION, Manifest
 from rag.bm25 import Bm25Index
+from rag.embedder import Vectors
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
 
@@ -33,6 +36,16 @@ class BuildArtifacts:
     lexical: Bm25Index
     priors: Priors
     ranker: dict[str, Any] = field(default_factory=dict)
+    # the query vectors of every KSIC-note and S&T-name view, embedded by the build (texts, vectors)
+    reference_views: tuple[list[str], Vectors] | None = None
+
+
+def read_reference_views(path: Path) -> tuple[list[str], Vectors] | None:
+    file = path / layout.REFERENCE_VIEWS
+    if not file.exists():
+        return None
+    data = np.load(file)
+    return [str(t) for t in data["texts"]], np.asarray(data["vectors"], dtype=np.float32)
 
 
 def check_compatible(manifest: Manifest, embedder_id: str, catalog_version: str) -> None:
@@ -79,6 +92,7 @@ def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
         lexical=Bm25Index.from_json(json.loads((path / layout.LEXICAL).read_text("utf-8"))),
         priors=Priors.from_json(json.loads((path / layout.PRIORS).read_text("utf-8"))),
         ranker=json.loads(ranker_path.read_text("utf-8")) if ranker_path.exists() else {},
+        reference_views=read_reference_views(path),
     )
 
 

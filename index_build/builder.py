@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog.judgments import Judgment, judgments_sha256, load_judgments
 from catalog.loader import load_catalog
 from catalog.model import Catalog
 from index_build import layout
-from index_build.embedding_cache import EmbeddingCache
+from index_build.embedding_cache import QUERY_KEY_PREFIX, EmbeddingCache
 from index_build.manifest import Manifest
 from index_build.passages import (
     item_lexical_text,
@@ -88,10 +89,13 @@ def build_index(
     train_ranker: RankerTrainer | None = None,
     show_progress: bool = True,
     keep: int = 3,
+    reference_views: list[str] | None = None,
 ) -> BuildResult:
     """Write every artifact into `<root>/.tmp-<id>`, rename it to `<root>/<id>`, switch current.
 
-    Any failure before the switch leaves the previous build serving.
+    `reference_views`: query texts every request may need whatever the company (the KSIC-note and
+    S&T-name views, `rag.query_views.reference_view_texts`), embedded here once so that no request
+    embeds them. Any failure before the switch leaves the previous build serving.
     """
     root.mkdir(parents=True, exist_ok=True)
     tokenizer = tokenizer or KoreanTokenizer()
@@ -135,6 +139,16 @@ def build_index(
                 for j in inputs.judgments:
                     fh.write(json.dumps(j.to_dict(), ensure_ascii=False) + "\n")
             timings["embed_judgments"] = time.perf_counter() - t0
+            if reference_views:
+                t0 = time.perf_counter()
+                task = progress.add_task("embed KSIC and S&T views", total=len(reference_views))
+                ref_vecs = cache.embed(
+                    [QUERY_KEY_PREFIX + t for t in reference_views],
+                    lambda keyed: embedder.embed_queries([k[len(QUERY_KEY_PREFIX) :] for k in keyed]),
+                    lambda n: progress.advance(task, n),
+                )
+                np.savez(tmp / layout.REFERENCE_VIEWS, texts=np.array(reference_views), vectors=ref_vecs)
+                timings["embed_reference_views"] = time.perf_counter() - t0
             cache.save()
 
             t0 = time.perf_counter()

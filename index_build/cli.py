@@ -10,12 +10,14 @@ from rich.console import Console
 
 from catalog.judgments import Judgment
 from catalog.loader import CatalogError
+from catalog.reference import KsicLookup, StLookup
 from index_build import layout
 from index_build.builder import build_index, read_inputs
 from index_build.extra_judgments import saved_decision_judgments
 from index_build.manifest import Manifest
 from innogrowth.settings import Settings
 from rag.embedder import make_embedder
+from rag.query_views import reference_view_texts
 from rag.ranker_training import train_ranker_for_build
 
 app = typer.Typer(help="Build and inspect the retrieval index.")
@@ -69,6 +71,7 @@ def build(
         train_ranker=train_ranker_for_build,
         show_progress=not quiet,
         keep=keep,
+        reference_views=reference_view_texts(KsicLookup.load(), StLookup.load()),
     )
     m = result.manifest
     console.print(

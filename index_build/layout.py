@@ -18,6 +18,7 @@ JUDGMENTS_META = "judgments.jsonl"
 LEXICAL = "lexical.json"
 PRIORS = "priors.json"
 RANKER = "ranker.json"
+REFERENCE_VIEWS = "reference_views.npz"  # KSIC-note and S&T-name query vectors (optional)
 
 
 def current_build(root: Path) -> Path | None:

@@ -135,7 +135,10 @@ class Classifier:
             settings.prompt_version,
             recommend_threshold=settings.recommend_threshold,
         )
-        return cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
+        classifier = cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
+        if arts.reference_views is not None:  # no request embeds a KSIC note or an S&T name
+            classifier.cache.pin(*arts.reference_views)
+        return classifier
 
     @property
     def catalog(self) -> Catalog:

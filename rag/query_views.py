@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from catalog.reference import KsicLookup, StLookup
 from rag.company import CompanyRecord
 from rag.embedder import Embedder, Vectors
 from rag.resources import RetrievalResources
@@ -40,7 +41,18 @@ def query_views(record: CompanyRecord, res: RetrievalResources) -> QueryViews:
     own = [record.main_products, record.product_use, record.tech_business_name]
     text = record.full_text()
     fields = tuple(dict.fromkeys(t for t in own if t and t != text))
-    return QueryViews(text, ksic_text[:600], st_text, code or record.ksic_code, how, fields)
+    return QueryViews(text, ksic_text[:KSIC_NOTE_CHARS], st_text, code or record.ksic_code, how, fields)
+
+
+KSIC_NOTE_CHARS = 600  # the part of a KSIC explanatory note that is embedded as its view
+
+
+def reference_view_texts(ksic: KsicLookup, st: StLookup) -> list[str]:
+    """Every KSIC-note and S&T-name view a record can have (one per code, as `query_views` writes
+    them): an index build embeds them all once, so that no request embeds one (`QueryVectorCache.pin`)."""
+    notes = (ksic.note_text(code)[:KSIC_NOTE_CHARS] for code in ksic.names)
+    names = (st.describe(code) for code in {*st.majors, *st.names})  # a major alone is a view too
+    return sorted({t for t in (*notes, *names) if t})
 
 
 QueryEncoder = Callable[[list[str]], Vectors]
@@ -56,11 +68,26 @@ class QueryVectorCache:
         self._encode: QueryEncoder = encode or (lambda texts: embedder.embed_queries(texts))
         self._capacity = capacity
         self._data: OrderedDict[str, Vectors] = OrderedDict()
+        self._pinned: dict[str, Vectors] = {}
         self._lock = threading.Lock()
 
-    def get_many(self, texts: list[str]) -> Vectors:
+    def pin(self, texts: list[str], vectors: Vectors) -> None:
+        """Vectors embedded beforehand (e.g. by the index build) that are never evicted."""
         with self._lock:
-            unique = [t for t in dict.fromkeys(texts) if t not in self._data]
+            self._pinned.update(zip(texts, vectors, strict=True))
+
+    def emptied(self) -> QueryVectorCache:
+        """A cache with the same encoder and pinned vectors and nothing else (cold again)."""
+        fresh = QueryVectorCache(self._embedder, self._capacity, self._encode)
+        fresh._pinned = dict(self._pinned)
+        return fresh
+
+    def get_many(self, texts: list[str]) -> Vectors:
+        pinned = self._pinned
+        if pinned and texts and all(t in pinned for t in texts):
+            return np.vstack([pinned[t] for t in texts])
+        with self._lock:
+            unique = [t for t in dict.fromkeys(texts) if t not in self._data and t not in pinned]
         fresh: dict[str, Vectors] = {}
         if unique:
             fresh = dict(zip(unique, self._encode(unique), strict=True))
@@ -68,6 +95,10 @@ class QueryVectorCache:
         with self._lock:
             self._data.update(fresh)
             for t in texts:
+                vec = pinned.get(t)
+                if vec is not None:
+                    out.append(vec)
+                    continue
                 vec = fresh.get(t)
                 if vec is None:
                     vec = self._data.get(t)

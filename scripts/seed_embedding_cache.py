@@ -4,7 +4,8 @@
 
 Keeps only the vectors a fresh clone's first `innogrowth index build` needs for the packaged
 catalog and development sets with the default embedder: item, item-name and line passages, the
-judgments' passages and the query views their ranker training embeds. Run it after the catalog,
+judgments' passages, the query views their ranker training embeds and every KSIC-note and
+S&T-name view (`rag.query_views.reference_view_texts`). Run it after the catalog,
 the development sets or the passage/view texts change (a build first fills the cache), and commit
 the file. Texts the seed lacks are simply embedded at build time.
 """
@@ -22,7 +23,7 @@ from innogrowth.settings import Settings
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
 from rag.embedder import embedder_id_for
-from rag.query_views import query_views
+from rag.query_views import query_views, reference_view_texts
 
 
 def main() -> None:
@@ -42,6 +43,7 @@ def main() -> None:
     texts += [judgment_passage(j) for j in judgments]
     res = Classifier.load(settings.model_copy(update={"build_dir": root})).resources
     views = {t for j in judgments for t in query_views(CompanyRecord.from_judgment(j), res).texts()}
+    views |= set(reference_view_texts(res.ksic, res.st))  # the KSIC-note and S&T-name views
     texts += [QUERY_KEY_PREFIX + t for t in sorted(views)]
     cache = EmbeddingCache(root, embedder_id, res.embedder.dim, use_seed=False)
     kept = cache.keep_only(texts)
