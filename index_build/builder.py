@@ -147,7 +147,9 @@ def build_index(
                     lambda keyed: embedder.embed_queries([k[len(QUERY_KEY_PREFIX) :] for k in keyed]),
                     lambda n: progress.advance(task, n),
                 )
-                np.savez(tmp / layout.REFERENCE_VIEWS, texts=np.array(reference_views), vectors=ref_vecs)
+                np.savez_compressed(
+                    tmp / layout.REFERENCE_VIEWS, texts=np.array(reference_views), vectors=ref_vecs
+                )
                 timings["embed_reference_views"] = time.perf_counter() - t0
             cache.save()
 
