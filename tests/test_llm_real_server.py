@@ -55,7 +55,8 @@ class Run:
 def real_run(smollm2: SmolLM2Server) -> Run:
     chat = RecordingChat(smollm2.base_url)
     counter = ServerTokenCounter(smollm2.base_url, SMOLLM2_ALIAS)
-    reranker = LlmReranker(chat, timeout_s=300.0, max_tokens=400, counter=counter)
+    # room for a whole constrained reply (the schema-validity test parses every raw reply)
+    reranker = LlmReranker(chat, timeout_s=300.0, max_tokens=1024, prompt_token_budget=3000, counter=counter)
     outcome = reranker.rerank(COMPANY, CANDIDATES, none_probability=0.12)
     return Run(outcome, chat)
 
