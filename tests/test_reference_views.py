@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,32 +11,12 @@ from index_build.artifacts import load_current
 from index_build.builder import BuildInputs, build_index
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
-from rag.embedder import Embedder, Vectors
+from rag.embedder import Embedder
 from rag.korean_tokens import KoreanTokenizer
 from rag.query_views import QueryVectorCache, query_views, reference_view_texts
 from rag.ranker import Ranker
 from rag.resources import RetrievalResources
-
-
-class CountingEmbedder:
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.queries: list[str] = []
-
-    @property
-    def id(self) -> str:
-        return self.inner.id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        self.queries.extend(texts)
-        return self.inner.embed_queries(texts)
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self.inner.embed_passages(texts)
+from tests.fakes import RecordingEmbedder
 
 
 def test_every_ksic_and_st_view_a_record_gets_is_among_the_reference_texts(
@@ -54,7 +33,7 @@ def test_every_ksic_and_st_view_a_record_gets_is_among_the_reference_texts(
 
 
 def test_pinned_vectors_are_never_embedded_nor_evicted(embedder: Embedder) -> None:
-    counter = CountingEmbedder(embedder)
+    counter = RecordingEmbedder(embedder)
     cache = QueryVectorCache(counter, capacity=2)
     cache.pin(["고정 A", "고정 B"], np.ones((2, embedder.dim), np.float32))
     assert cache.get_many(["고정 A", "고정 B"]).tolist() == np.ones((2, embedder.dim)).tolist()
@@ -75,7 +54,7 @@ def test_a_build_embeds_the_reference_views_once_and_a_request_embeds_none_of_th
     assert "embed_reference_views" in result.manifest.timings_s
     arts = load_current(tmp_path, embedder_id=embedder.id, catalog_version=small_inputs.catalog.version_id)
     assert arts.reference_views is not None and arts.reference_views[0] == reference
-    counter = CountingEmbedder(embedder)
+    counter = RecordingEmbedder(embedder)
     res = RetrievalResources.from_build(
         small_inputs.catalog, arts, counter, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
     )
