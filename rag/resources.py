@@ -15,21 +15,14 @@ from catalog.model import Catalog
 from catalog.reference import KsicLookup, StLookup
 from index_build.artifacts import BuildArtifacts
 from rag.bm25 import Bm25Index
+from rag.company import TEXT_FIELDS
 from rag.embedder import Embedder, Vectors
 from rag.korean_tokens import KoreanTokenizer
 from rag.mentions import MentionIndex
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
 
-JUDGMENT_TEXT_FIELDS = (
-    "item_id",
-    "ksic_code",
-    "industry_name",
-    "main_products",
-    "product_use",
-    "tech_business_name",
-    "st_code",
-)
+JUDGMENT_TEXT_FIELDS = ("item_id", "ksic_code", "st_code", *TEXT_FIELDS)
 
 
 def same_text_and_item(a: Judgment, b: Judgment) -> bool:
