@@ -22,14 +22,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+# the service's own loggers, and the classifier's (`rag.llm.*` warns about LLM faults and a server
+# without a tokenizer endpoint): without a handler those would reach stderr as plain text
+SERVICE_LOGGERS = ("innogrowth", "rag")
+
+
 def configure_json_logging(level: str) -> None:
     """Give the service's loggers a JSON handler on stderr (idempotent; propagation untouched)."""
-    logger = logging.getLogger("innogrowth")
-    logger.setLevel(level.upper())
-    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter())
-        logger.addHandler(handler)
+    for name in SERVICE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(level.upper())
+        if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+            handler = logging.StreamHandler()
+            handler.setFormatter(JsonFormatter())
+            logger.addHandler(handler)
 
 
 def uvicorn_log_config(level: str) -> dict[str, Any]:
