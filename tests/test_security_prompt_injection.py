@@ -13,7 +13,6 @@ model makes of hostile text is used after validation or degrades cleanly.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from rag.resources import RetrievalResources
 from scripts.reliability_fakes import FakeLlmServer
 from tests.api_fixtures import api_build, company, module_classifier, small_catalog_file
 from tests.fakes import HashingEmbedder
+from tests.llm_server import SMOLLM2_ALIAS, SmolLM2Server
 from tests.reliability_support import (
     DATA_DIR,
     assert_only_candidates,
@@ -43,7 +43,6 @@ from tests.reliability_support import (
     system_prompt_sentences,
     with_settings_reranker,
 )
-from tests.tier_requirements import require_llm_server
 
 __all__ = ["api_build", "module_classifier", "small_catalog_file"]
 
@@ -192,41 +191,31 @@ REAL_SAMPLE = ("ignore_instructions_ko", "fake_json_answer", "prompt_leak_reques
 def test_real_llm_server_sample(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    smollm2: SmolLM2Server,
     small_catalog_file: Path,
     api_build: BuildResult,
     module_classifier: Classifier,
 ) -> None:
-    require_llm_server()  # skipped locally without xllamacpp or the GGUF; failed in CI
-    from tests.llm_server import SMOLLM2_ALIAS, SmolLM2Server
-
-    threads = int(os.environ.get("INNOGROWTH_TEST_LLM_THREADS", "2"))
-    server = SmolLM2Server.start(tmp_path / "llama.log", threads=threads)
-    try:
-        monkeypatch.setenv("INNOGROWTH_LLM_BASE_URL", server.base_url)
-        settings = llm_settings(
-            tmp_path, small_catalog_file, api_build, llm_model=SMOLLM2_ALIAS, llm_timeout_s=240.0
-        )
-        store = open_store(settings.resolved_database_url())
-        key = create_key(store, name="rev", role="reviewer").plaintext
-        app = create_app(
-            settings, classifier=with_settings_reranker(module_classifier, settings), store=store
-        )
-        sample = [next(e for e in CORPUS if e["kind"] == kind) for kind in REAL_SAMPLE]
-        outcomes: list[str] = []
-        with TestClient(app) as client:
-            for entry in sample:
-                r = client.post("/v1/classify", json=hostile_company(entry), headers={"X-API-Key": key})
-                assert r.status_code == 200, (entry["id"], r.text)
-                result = r.json()["result"]
-                assert_only_candidates(result)
-                assert leaked_sentences(result, system_prompt_sentences()) == [], entry["id"]
-                # The LLM path was on: its answer was used, or refused with the reason.
-                assert result["versions"]["llm_model"] == SMOLLM2_ALIAS
-                assert result["rationale_source"] == "llm" or "LLM" in str(r.json()["degraded_reason"])
-                outcomes.append(
-                    f"{entry['kind']}: {result['rationale_source']} {r.json()['degraded_reason']}"
-                )
-        print("\n".join(outcomes))
-        store.engine.dispose()
-    finally:
-        server.stop()
+    """The session's one real server (tests/conftest.py `smollm2`; skipped locally without it)."""
+    monkeypatch.setenv("INNOGROWTH_LLM_BASE_URL", smollm2.base_url)
+    settings = llm_settings(
+        tmp_path, small_catalog_file, api_build, llm_model=SMOLLM2_ALIAS, llm_timeout_s=240.0
+    )
+    store = open_store(settings.resolved_database_url())
+    key = create_key(store, name="rev", role="reviewer").plaintext
+    app = create_app(settings, classifier=with_settings_reranker(module_classifier, settings), store=store)
+    sample = [next(e for e in CORPUS if e["kind"] == kind) for kind in REAL_SAMPLE]
+    outcomes: list[str] = []
+    with TestClient(app) as client:
+        for entry in sample:
+            r = client.post("/v1/classify", json=hostile_company(entry), headers={"X-API-Key": key})
+            assert r.status_code == 200, (entry["id"], r.text)
+            result = r.json()["result"]
+            assert_only_candidates(result)
+            assert leaked_sentences(result, system_prompt_sentences()) == [], entry["id"]
+            # The LLM path was on: its answer was used, or refused with the reason.
+            assert result["versions"]["llm_model"] == SMOLLM2_ALIAS
+            assert result["rationale_source"] == "llm" or "LLM" in str(r.json()["degraded_reason"])
+            outcomes.append(f"{entry['kind']}: {result['rationale_source']} {r.json()['degraded_reason']}")
+    print("\n".join(outcomes))
+    store.engine.dispose()
