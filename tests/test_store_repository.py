@@ -140,6 +140,10 @@ def test_list_filters_and_pages(store: SqlStore) -> None:
         store.list_decisions(DecisionFilter(date_from=today.replace(year=today.year + 1)), 1, 10).total == 0
     )
     assert store.list_decisions(DecisionFilter(date_to=today.replace(year=today.year + 1)), 1, 10).total == 5
+    # the ends of the calendar are no bound (Korean midnight of 0001-01-01 is before year 1 in UTC)
+    widest = DecisionFilter(date_from=date.min, date_to=date.max)
+    assert store.list_decisions(widest, 1, 10).total == 5
+    assert store.list_decisions(DecisionFilter(date_from=date.max), 1, 10).total == 0
 
 
 def test_keys_secrets_and_revocation(store: SqlStore) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, cast
 
@@ -126,6 +126,17 @@ def _key_record(row: ApiKeyRow) -> ApiKeyRecord:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
     )
+
+
+def _korean_day_start_utc(day: date, days_after: int) -> datetime | None:
+    """Midnight, Korean time, `days_after` days after `day`, in UTC; None where that lies beyond
+    what a datetime holds (a filter from 0001-01-01 or to 9999-12-31 is then no bound at all)."""
+    try:
+        return datetime.combine(day + timedelta(days=days_after), time.min, tzinfo=KOREAN_TIME).astimezone(
+            UTC
+        )
+    except OverflowError:
+        return None
 
 
 def _sqlite_file(engine: Engine) -> Path | None:
@@ -286,12 +297,12 @@ class SqlStore:
         if flt.reviewer:
             conditions.append(col(Decision.reviewer) == flt.reviewer)
         # dates are Korean calendar days (the pages and the API show Korean time); stored in UTC
-        if flt.date_from:
-            start = datetime.combine(flt.date_from, time.min, tzinfo=KOREAN_TIME).astimezone(UTC)
+        start = _korean_day_start_utc(flt.date_from, 0) if flt.date_from else None
+        if start is not None:
             conditions.append(col(Decision.created_at) >= start)
-        if flt.date_to:
-            end = datetime.combine(flt.date_to + timedelta(days=1), time.min, tzinfo=KOREAN_TIME)
-            conditions.append(col(Decision.created_at) < end.astimezone(UTC))
+        end = _korean_day_start_utc(flt.date_to, 1) if flt.date_to else None
+        if end is not None:
+            conditions.append(col(Decision.created_at) < end)
         if flt.text:
             # % and _ typed by a reviewer are literal characters, not wildcards
             needle = flt.text.replace(chr(0), "").strip()
