@@ -258,7 +258,7 @@ class Classifier:
             deterministic(_finished_copy(result, timings, t0))
         if use_llm and self.reranker is not None and recs:
             t2 = time.perf_counter()
-            self._apply_llm(record, scored, order, result)
+            self._apply_llm(record, scored, order, result, words)
             timings["llm"] = (time.perf_counter() - t2) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
@@ -423,7 +423,12 @@ class Classifier:
         return out
 
     def _apply_llm(
-        self, record: CompanyRecord, scored: ScoredRecord, order: list[int], result: ClassificationResult
+        self,
+        record: CompanyRecord,
+        scored: ScoredRecord,
+        order: list[int],
+        result: ClassificationResult,
+        words: list[WordOccurrence],
     ) -> None:
         assert self.reranker is not None
         candidates = self._llm_candidates(scored, order)
@@ -444,7 +449,6 @@ class Classifier:
         allowed = {c.item_id: c for c in candidates}
         by_item = {r.item_id: r for r in result.recommendations}
         new_recs: list[Recommendation] = []
-        words = input_words(record, self.resources)
         for rank, pick in enumerate(outcome.picks[:TOP_N], start=1):
             if pick.item_id not in allowed:  # defence in depth: the reranker validates too
                 result.degraded, result.degraded_reason = True, "LLM이 후보 밖의 코드를 제시했습니다."
