@@ -31,7 +31,6 @@ class DecisionSync:
         self._seen: Version | None = None  # None: the first check syncs whatever it finds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.syncs = 0  # full syncs made (for tests and logs)
 
     def start(self) -> None:
         if self._interval_s <= 0 or self._thread is not None:
@@ -65,7 +64,6 @@ class DecisionSync:
             return False
         changed = self._slot.sync()
         self._seen = version
-        self.syncs += 1
         if changed:
             logger.info("decisions synced", extra={"event": "decisions_synced", "changed": changed})
         return True

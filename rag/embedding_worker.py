@@ -54,7 +54,6 @@ class EmbeddingWorker:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = False
-        self.calls = 0  # model calls made (for tests and benchmarks)
         self.merged_calls = 0  # model calls that served more than one caller
 
     @property
@@ -64,10 +63,6 @@ class EmbeddingWorker:
     @property
     def dim(self) -> int:
         return self._embedder.dim
-
-    @property
-    def threads(self) -> int:
-        return self._threads
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return self._submit(list(texts), True)
@@ -139,7 +134,6 @@ class EmbeddingWorker:
             for job in jobs:
                 job.result.set_exception(exc)
             return
-        self.calls += 1
         self.merged_calls += len(jobs) > 1
         start = 0
         for job in jobs:
