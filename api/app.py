@@ -1,7 +1,8 @@
-"""The FastAPI application factory. Nothing heavy happens at import or in `create_app`: the
-lifespan loads settings, reference lists, the database, the index build and the LLM reranker once.
+"""The FastAPI application, built from a config and the factories of what it owns. Nothing heavy
+happens at import or in `build_app`: the lifespan opens the database, loads the reference lists
+and the classifier (index build, embedder, LLM reranker) once, and closes them at shutdown.
 
-    uvicorn --factory api.app:create_app
+The service made from the settings is `innogrowth.service:create_app` (uvicorn --factory).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.auth.bootstrap import bootstrap_keys
 from api.auth.rate_limit import RateLimiter
 from api.batch_rows import MAX_BATCH_ROWS
-from api.classifier_loading import ServiceClassifierLoader
 from api.classifier_slot import ClassifierSlot
 from api.decision_sync import DecisionSync
 from api.errors import install_error_handlers
@@ -25,14 +25,14 @@ from api.json_logging import configure_json_logging
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from api.pages.install import install_pages
 from api.routes import admin, catalog, classify, decisions, docs, health
+from api.service_config import ServiceConfig
 from api.state import ServiceState
-from api.store.decision_judgments import judgments_from
-from api.store.repository import Store, StoreUnavailable
 from api.validation import ReferenceLists
 from catalog.judgments import Judgment
 from index_build.artifacts import BuildError
-from innogrowth.settings import Settings
 from rag.classifier import Classifier
+from store.decision_judgments import judgments_from
+from store.repository import Store, StoreUnavailable
 
 logger = logging.getLogger("innogrowth.api")
 
@@ -46,21 +46,16 @@ def body_limit_for(path: str) -> int:
 
 
 def _make_state(
-    settings: Settings,
-    store: Store | None,
+    config: ServiceConfig,
+    open_store: Callable[[], Store],
     loader: Callable[[], Classifier],
 ) -> ServiceState:
     refs = ReferenceLists.load()
-    if store is None:
-        from api.store.engine import make_engine
-        from api.store.sql_store import SqlStore
-
-        store = SqlStore(make_engine(settings.resolved_database_url()))
-    live_store = store
+    store = open_store()
 
     def saved_judgments(classifier: Classifier) -> list[Judgment] | None:
         try:
-            return judgments_from(live_store, classifier.catalog, settings.decision_weight)
+            return judgments_from(store, classifier.catalog, config.decision_weight)
         except StoreUnavailable as exc:
             # Serve anyway (with the decisions the build holds); the rest join at the next reload.
             logger.error("saved decisions unavailable", extra={"event": "db_unavailable", "reason": str(exc)})
@@ -68,13 +63,13 @@ def _make_state(
 
     slot = ClassifierSlot(loader, saved_judgments)
     return ServiceState(
-        settings=settings,
+        config=config,
         refs=refs,
         store=store,
         classifiers=slot,
-        limiter=RateLimiter(settings.rate_limit_per_minute),
+        limiter=RateLimiter(config.rate_limit_per_minute),
         login_limiter=RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE),
-        row_limiter=RateLimiter(settings.batch_rows_per_minute),
+        row_limiter=RateLimiter(config.batch_rows_per_minute),
     )
 
 
@@ -82,7 +77,7 @@ def _start(state: ServiceState, classifier: Classifier | None) -> None:
     """Runs in a worker thread at startup; a missing build or database does not stop the start."""
     try:
         state.ensure_schema()
-        bootstrap_keys(state.store, state.settings.bootstrap_admin_key)
+        bootstrap_keys(state.store, state.config.bootstrap_admin_key)
     except StoreUnavailable as exc:
         logger.error("database unavailable at start", extra={"event": "db_unavailable", "reason": str(exc)})
     try:
@@ -95,33 +90,32 @@ def _start(state: ServiceState, classifier: Classifier | None) -> None:
         logger.error("no usable index build", extra={"event": "index_not_ready", "reason": str(exc)})
 
 
-def create_app(
-    settings: Settings | None = None,
+def build_app(
+    config: ServiceConfig,
     *,
+    open_store: Callable[[], Store],
+    classifier_loader: Callable[[], Classifier],
     classifier: Classifier | None = None,
-    classifier_loader: Callable[[], Classifier] | None = None,
-    store: Store | None = None,
+    close: Callable[[], None] | None = None,
 ) -> FastAPI:
-    """The service. `classifier` / `classifier_loader` / `store` replace the defaults built from
-    the settings (the current index build with the configured LLM; the configured database)."""
-    settings = settings or Settings()
-    resolved = settings
-    owned_loader = ServiceClassifierLoader(resolved)  # makes its embedder only when it is used
-    loader = classifier_loader or owned_loader
+    """The service over the store `open_store` opens (at start, in a worker thread) and the
+    classifiers `classifier_loader` loads (at start unless `classifier` is given, and at every
+    reload); `close` runs at shutdown (it releases what the loader holds: the embedding thread)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_json_logging(resolved.log_level)
-        state = await to_thread.run_sync(_make_state, resolved, store, loader)
+        configure_json_logging(config.log_level)
+        state = await to_thread.run_sync(_make_state, config, open_store, classifier_loader)
         app.state.service = state
         await to_thread.run_sync(_start, state, classifier)
-        decision_sync = DecisionSync(state.store, state.classifiers, resolved.decision_sync_seconds)
+        decision_sync = DecisionSync(state.store, state.classifiers, config.decision_sync_seconds)
         decision_sync.start()
         try:
             yield
         finally:
             decision_sync.stop()
-            owned_loader.close()
+            if close is not None:
+                close()
 
     app = FastAPI(
         title="innogrowth",
@@ -142,10 +136,10 @@ def create_app(
         app.include_router(module.router)
     install_pages(app)
     app.add_middleware(BodySizeLimitMiddleware, limit_for=body_limit_for)
-    if settings.cors_origins:
+    if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=list(config.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],

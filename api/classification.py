@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from api.auth.principal import Principal
 from api.errors import ApiError
 from api.state import ServiceState
-from api.store.records import NewRun, RunVersions, TechnicalFields
 from api.validation import ValidCompany
 from rag.classifier import Classifier
 from rag.llm.protocol import LlmTransportError
 from rag.result import ClassificationResult
+from store.records import NewRun, RunVersions, TechnicalFields
 
 logger = logging.getLogger("innogrowth.api.classify")
 

@@ -7,7 +7,7 @@ swap also takes, so none is lost between "built aside" and "swapped in".
 The classifier's saved-decision judgments (`D<id>`, source `reviewer_decision`) are kept equal to
 what the store says: a loaded or reloaded classifier gets the decisions it lacks, loses the
 withdrawn ones (a build made before the withdrawal still holds them) and takes the current
-agreement weight of each (`api/store/agreement.py`); a save re-weighs the decisions it agrees with.
+agreement weight of each (`store/agreement.py`); a save re-weighs the decisions it agrees with.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 
-from api.store.decision_judgments import DECISION_SOURCE
 from catalog.judgments import Judgment
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
 from rag.embedder import Vectors
 from rag.resources import same_text_and_item
+from store.decision_judgments import DECISION_SOURCE
 
 logger = logging.getLogger("innogrowth.api.classifier")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.store.records import DecisionRecord
 from catalog.diff import CatalogDiff
+from store.records import DecisionRecord
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Save a reviewer's final choice for a recorded run, then teach the live classifier at once.
 
 Only the key that classified the run (or a maintainer) may decide it. The decision joins the live
-classifier with its agreement weight (`api/store/agreement.py`): the decisions that agree with it
+classifier with its agreement weight (`store/agreement.py`): the decisions that agree with it
 are re-weighed at the same time. A maintainer may withdraw a decision: it stays in the store,
 marked, and leaves the live classifier and every later rebuild.
 """
@@ -14,12 +14,12 @@ import logging
 from api.auth.principal import Principal
 from api.errors import ApiError
 from api.state import ServiceState
-from api.store.decision_judgments import judgment_id, weighted_judgments
-from api.store.records import DecisionAction, DecisionRecord, NewDecision, PersonalFields, RunRecord
-from api.store.repository import DecisionAlreadyWithdrawn, DecisionConflict, DecisionNotFound, RunNotFound
 from api.validation import FieldProblem, InputInvalid, blank_message, lookup_item, normalize_item_code
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog
+from store.decision_judgments import judgment_id, weighted_judgments
+from store.records import DecisionAction, DecisionRecord, NewDecision, PersonalFields, RunRecord
+from store.repository import DecisionAlreadyWithdrawn, DecisionConflict, DecisionNotFound, RunNotFound
 
 logger = logging.getLogger("innogrowth.api.decisions")
 
@@ -131,7 +131,7 @@ def teach(state: ServiceState, record: DecisionRecord) -> bool:
         group = [r for r in agreeing_judgments(state, record) if r.final_item_id == record.final_item_id]
         if all(r.id != record.id for r in group):
             group.append(record)
-        return state.classifiers.apply_judgments(weighted_judgments(group, state.settings.decision_weight))
+        return state.classifiers.apply_judgments(weighted_judgments(group, state.config.decision_weight))
     except Exception as exc:  # the decision is saved; the next reload or rebuild folds it in regardless
         failure = {"event": "add_judgment_failed", "error": type(exc).__name__}
         logger.error("live index update failed", extra=failure)
@@ -163,4 +163,4 @@ def withdraw_decision(state: ServiceState, decision_id: int, *, by: str, reason:
 def teach_group_of(state: ServiceState, record: DecisionRecord) -> None:
     """Re-weigh the decisions that agreed with a withdrawn one."""
     group = [r for r in agreeing_judgments(state, record) if r.final_item_id == record.final_item_id]
-    state.classifiers.apply_judgments(weighted_judgments(group, state.settings.decision_weight))
+    state.classifiers.apply_judgments(weighted_judgments(group, state.config.decision_weight))

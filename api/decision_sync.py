@@ -15,8 +15,8 @@ import logging
 import threading
 
 from api.classifier_slot import ClassifierSlot
-from api.store.decision_judgments import judgment_id
-from api.store.repository import DecisionRepository, StoreUnavailable
+from store.decision_judgments import judgment_id
+from store.repository import DecisionRepository, StoreUnavailable
 
 logger = logging.getLogger("innogrowth.api.decision_sync")
 

@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.fields import label
-from api.store.repository import StoreUnavailable
 from api.validation import InputInvalid
+from store.repository import StoreUnavailable
 
 logger = logging.getLogger("innogrowth.api")
 

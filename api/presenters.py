@@ -15,12 +15,12 @@ from api.schemas import (
     DecisionOut,
     MaskedCompanyOut,
 )
-from api.store.agreement import Weighting
-from api.store.records import DecisionRecord
 from api.validation import KST
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog, Item
 from rag.rationale import line_evidence_id
+from store.agreement import Weighting
+from store.records import DecisionRecord
 
 NONE_DISPLAY = "해당 없음"
 

@@ -1,4 +1,4 @@
-"""What the running service holds: settings, reference lists, store, classifier slot, limiters."""
+"""What the running service holds: its config, reference lists, store, classifier slot, limiters."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from fastapi import Depends, Request
 
 from api.auth.rate_limit import RateLimiter
 from api.classifier_slot import ClassifierSlot
-from api.store.repository import Store
+from api.service_config import ServiceConfig
 from api.validation import ReferenceLists
-from innogrowth.settings import Settings
+from store.repository import Store
 
 SESSION_SECRET_NAME = "session_signing_key"
 
 
 @dataclass
 class ServiceState:
-    settings: Settings
+    config: ServiceConfig
     refs: ReferenceLists
     store: Store
     classifiers: ClassifierSlot

@@ -29,10 +29,10 @@ from api.fields import (
     TEXT_FIELDS,
     label,
 )
-from api.store.records import PersonalFields
 from catalog.model import Catalog, Item
 from catalog.reference import KsicLookup, StLookup
 from rag.company import CompanyRecord
+from store.records import PersonalFields
 
 KST = timezone(timedelta(hours=9))
 BUSINESS_NUMBER_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)

@@ -25,7 +25,7 @@ SAVED_DECISION_ID = re.compile(r"D\d+")
 
 
 def is_saved_decision(judgment_id: str) -> bool:
-    """Ids of reviewer decisions saved in the service (`api/store/decision_judgments.py`)."""
+    """Ids of reviewer decisions saved in the service (`store/decision_judgments.py`)."""
     return SAVED_DECISION_ID.fullmatch(judgment_id) is not None
 
 

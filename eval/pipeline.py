@@ -1,13 +1,12 @@
 """One evaluation run end to end: split, embed queries once, run every system, write the outputs.
 
 `evaluate` takes a classifier and the index data as arguments (tests drive it with fakes);
-`load_index` and `build_training_index` read or make the real index build.
+`load_index` reads the real index build (`innogrowth.eval_builds` makes one for `--train`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,10 +44,9 @@ from eval.runner import EvalRun, LeakError, run_folds
 from eval.summary import build_summary, write_json, write_results
 from eval.tables import comparison_table
 from eval.vectors import TrainingPool, embed_queries, query_encoder
-from innogrowth.settings import Settings
 from rag.bm25 import Bm25Index
 from rag.company import CompanyRecord
-from rag.embedder import Embedder, Vectors
+from rag.embedder import Vectors
 from rag.korean_tokens import KoreanTokenizer
 
 EVAL_BUILDS = "eval-builds"
@@ -125,28 +123,6 @@ def load_index(build_dir: Path, embedder_id: str, catalog_version: str, expected
     pool = TrainingPool(list(arts.judgments), arts.judgment_index.reconstruct_all())
     items = arts.item_index.reconstruct_all()
     return IndexData(arts.manifest.build_id, pool, list(arts.item_ids), items, arts.lexical)
-
-
-def build_training_index(
-    settings: Settings, train: Path, embedder: Embedder, show_progress: bool
-) -> Settings:
-    """An index build whose past judgments are exactly the `--train` file, under
-    `<data_dir>/eval-builds` (the serving build is untouched); returns settings that point at it."""
-    from index_build.builder import build_index, read_inputs
-    from index_build.embedding_cache import EmbeddingCache
-
-    root = settings.data_dir / EVAL_BUILDS
-    root.mkdir(parents=True, exist_ok=True)
-    serving_cache = EmbeddingCache(settings.resolved_build_dir(), embedder.id, embedder.dim).path
-    own_cache = EmbeddingCache(root, embedder.id, embedder.dim).path
-    if serving_cache.exists() and not own_cache.exists():
-        shutil.copyfile(serving_cache, own_cache)  # catalog passages are not embedded again
-    inputs = read_inputs(settings.resolved_catalog_path(), train)
-    if not inputs.judgments:
-        raise ValueError(f"{train} holds no usable judgments")
-    # No ranker here: the run's `restricted_to` trains it on exactly the training judgments.
-    build_index(inputs, embedder, root, show_progress=show_progress, keep=1)
-    return settings.model_copy(update={"build_dir": root, "judgments_path": train})
 
 
 def split(dataset: Sequence[Judgment], index_ids: frozenset[str], options: Options) -> tuple[list[Fold], str]:

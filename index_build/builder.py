@@ -20,16 +20,16 @@ from catalog.model import Catalog
 from index_build import layout
 from index_build.embedding_cache import QUERY_KEY_PREFIX, EmbeddingCache
 from index_build.manifest import Manifest
-from index_build.passages import (
+from rag.bm25 import Bm25Index
+from rag.embedder import Embedder, Vectors
+from rag.korean_tokens import KoreanTokenizer
+from rag.passages import (
     item_lexical_text,
     item_line_passages,
     item_name_passage,
     item_passage,
     judgment_passage,
 )
-from rag.bm25 import Bm25Index
-from rag.embedder import Embedder, Vectors
-from rag.korean_tokens import KoreanTokenizer
 from rag.priors import Priors
 from rag.vector_index import FaissVectorIndex
 

@@ -1,16 +1,16 @@
-"""The `innogrowth` console command: groups every CLI of the project."""
+"""The `innogrowth` console command: groups every command of the project (innogrowth/commands)."""
 
 from __future__ import annotations
 
 import typer
 
-from api.batch_cli import classify as classify_command
-from api.cli import serve as serve_command
-from api.decisions_cli import app as decisions_app
-from api.keys_cli import app as keys_app
-from catalog.cli import app as catalog_app
-from eval.cli import app as eval_app
-from index_build.cli import app as index_app
+from innogrowth.commands.catalog import app as catalog_app
+from innogrowth.commands.classify import classify as classify_command
+from innogrowth.commands.decisions import app as decisions_app
+from innogrowth.commands.eval import app as eval_app
+from innogrowth.commands.index import app as index_app
+from innogrowth.commands.keys import app as keys_app
+from innogrowth.commands.serve import serve as serve_command
 
 app = typer.Typer(help="innogrowth: 혁신성장 공동기준 item classifier.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")

@@ -10,21 +10,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from catalog.judgments import Judgment
-from catalog.loader import load_catalog
 from catalog.model import Catalog
-from catalog.reference import KsicLookup, StLookup
-from index_build.artifacts import load_current
-from index_build.passages import judgment_passage
-from innogrowth.settings import Settings
 from prompts import prompt_version_id
 from rag.company import CompanyRecord
-from rag.embedder import Embedder, Vectors, embedder_id_for, make_embedder
+from rag.embedder import Embedder, Vectors
 from rag.keywords import WordOccurrence, contributing_keywords, input_words
-from rag.korean_tokens import KoreanTokenizer
 from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome
+from rag.passages import judgment_passage
 from rag.query_views import QueryVectorCache, query_views
 from rag.ranker import NONE_THRESHOLD, Ranker
-from rag.ranker_training import fit_ranker, item_name_terms
 from rag.rationale import (
     line_evidence_id,
     percent_label,
@@ -34,7 +28,7 @@ from rag.rationale import (
     supporting_lines,
     threshold_label,
 )
-from rag.resources import RetrievalResources
+from rag.resources import RetrievalResources, item_name_terms
 from rag.result import (
     DECISION_LABELS,
     Candidate,
@@ -55,6 +49,13 @@ LLM_CANDIDATES = 20
 # precision of 추천 on the item rows of the cross-validated development sets reaches 0.8 (eval run
 # 20261202T012421Z, both sets, no LLM: 305 of 381 answered 추천 right, 0.801); below it, 검토 필요
 RECOMMEND_THRESHOLD = 0.36
+
+
+class RankerTrainer(Protocol):
+    """Learns a ranker from the past judgments of `resources` (implemented by
+    index_build.ranker_training.fit_ranker); `Classifier.restricted_to` retrains with it."""
+
+    def __call__(self, resources: RetrievalResources, cache: QueryVectorCache, k: int, /) -> Ranker: ...
 
 
 class Reranker(Protocol):
@@ -93,8 +94,10 @@ class Classifier:
         options: ClassifierOptions | None = None,
         reranker: Reranker | None = None,
         cache: QueryVectorCache | None = None,
+        trainer: RankerTrainer | None = None,
     ) -> None:
         self.resources = resources
+        self.trainer = trainer
         self.ranker = ranker
         self.options = options or ClassifierOptions()
         self.reranker = reranker
@@ -111,35 +114,6 @@ class Classifier:
             "llm_model": reranker.model if reranker is not None else "none",
         }
 
-    # construction ------------------------------------------------------------------------
-    @classmethod
-    def load(
-        cls, settings: Settings, *, reranker: Reranker | None = None, embedder: Embedder | None = None
-    ) -> Classifier:
-        """Catalog + current index build (BuildError when missing or mismatched)."""
-        catalog = load_catalog(settings.resolved_catalog_path(), expect_counts=False)
-        embedder_id = embedder.id if embedder is not None else embedder_id_for(settings.embedder)
-        arts = load_current(
-            settings.resolved_build_dir(), embedder_id=embedder_id, catalog_version=catalog.version_id
-        )
-        emb = embedder or make_embedder(
-            settings.embedder, settings.embedder_batch_size, settings.embedder_threads
-        )
-        res = RetrievalResources.from_build(
-            catalog, arts, emb, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
-        )
-        options = ClassifierOptions(
-            settings.candidate_k,
-            settings.abstain_threshold,
-            settings.none_threshold,
-            settings.prompt_version,
-            recommend_threshold=settings.recommend_threshold,
-        )
-        classifier = cls(res, Ranker.from_json(arts.ranker), options=options, reranker=reranker)
-        if arts.reference_views is not None:  # no request embeds a KSIC note or an S&T name
-            classifier.cache.pin(*arts.reference_views)
-        return classifier
-
     @property
     def catalog(self) -> Catalog:
         return self.resources.catalog
@@ -150,9 +124,13 @@ class Classifier:
 
     def restricted_to(self, judgment_ids: Collection[str]) -> Classifier:
         """Same catalog and vectors, only these past judgments; the ranker is retrained on them."""
+        if self.trainer is None:
+            raise ValueError("this classifier has no ranker trainer, so it cannot be restricted")
         res = self.resources.restricted_to(judgment_ids)
-        ranker = fit_ranker(res, self.cache, self.options.candidate_k)
-        return Classifier(res, ranker, options=self.options, reranker=self.reranker, cache=self.cache)
+        ranker = self.trainer(res, self.cache, self.options.candidate_k)
+        return Classifier(
+            res, ranker, options=self.options, reranker=self.reranker, cache=self.cache, trainer=self.trainer
+        )
 
     def judgment_vectors(self, judgments: Sequence[Judgment]) -> dict[str, Vectors]:
         """The passage vectors `add_judgment` needs, by judgment id, in one embedding call (so a

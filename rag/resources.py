@@ -13,7 +13,6 @@ import numpy.typing as npt
 from catalog.judgments import Judgment
 from catalog.model import Catalog
 from catalog.reference import KsicLookup, StLookup
-from index_build.artifacts import BuildArtifacts
 from rag.bm25 import Bm25Index
 from rag.company import TEXT_FIELDS
 from rag.embedder import Embedder, Vectors
@@ -28,6 +27,11 @@ JUDGMENT_TEXT_FIELDS = ("item_id", "ksic_code", "st_code", *TEXT_FIELDS)
 def same_text_and_item(a: Judgment, b: Judgment) -> bool:
     """The same decision but for its weight: same item, same technical text (same vector)."""
     return all(getattr(a, f) == getattr(b, f) for f in JUDGMENT_TEXT_FIELDS)
+
+
+def item_name_terms(res: RetrievalResources) -> list[list[str]]:
+    """Per item position: the Kiwi terms of the item's name."""
+    return [res.tokenizer.terms(res.catalog.item_by_id[i].name) for i in res.item_ids]
 
 
 @dataclass
@@ -51,38 +55,6 @@ class RetrievalResources:
     tokenizer: KoreanTokenizer
     build_id: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @classmethod
-    def from_build(
-        cls,
-        catalog: Catalog,
-        arts: BuildArtifacts,
-        embedder: Embedder,
-        ksic: KsicLookup,
-        st: StLookup,
-        tokenizer: KoreanTokenizer,
-    ) -> RetrievalResources:
-        position = {item_id: i for i, item_id in enumerate(arts.item_ids)}
-        return cls(
-            catalog=catalog,
-            embedder=embedder,
-            item_ids=arts.item_ids,
-            item_vectors=arts.item_index.reconstruct_all(),
-            item_index=arts.item_index,
-            item_name_vectors=arts.item_name_index.reconstruct_all(),
-            line_vectors=arts.line_index.reconstruct_all(),
-            line_item=np.array([position[item_id] for item_id, _ in arts.line_refs], dtype=np.int64),
-            line_numbers=[n for _, n in arts.line_refs],
-            judgments=list(arts.judgments),
-            judgment_vectors=arts.judgment_index.reconstruct_all(),
-            judgment_index=arts.judgment_index,
-            lexical=arts.lexical,
-            priors=arts.priors,
-            ksic=ksic,
-            st=st,
-            tokenizer=tokenizer,
-            build_id=arts.manifest.build_id,
-        )
 
     @cached_property
     def item_position(self) -> dict[str, int]:

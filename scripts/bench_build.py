@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from index_build.builder import build_index, read_inputs
+from index_build.ranker_training import train_ranker_for_build
 from innogrowth.settings import Settings
 from rag.embedder import make_embedder
-from rag.ranker_training import train_ranker_for_build
 
 
 def main() -> None:

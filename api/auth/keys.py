@@ -8,8 +8,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from api.store.records import ApiKeyRecord, NewApiKey, Role
-from api.store.repository import KeyRepository
+from store.records import ApiKeyRecord, NewApiKey, Role
+from store.repository import KeyRepository
 
 KEY_PATTERN = re.compile(r"^ig_([0-9a-f]{12})_([A-Za-z0-9_-]{20,128})$")
 

@@ -10,7 +10,7 @@ from fastapi import Request
 from api.auth.keys import verify_key
 from api.auth.session_cookie import COOKIE_NAME, SessionCodec, SessionData, session_id_hash
 from api.state import ServiceState
-from api.store.records import Role
+from store.records import Role
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import get_args
 
-from api.store.records import Role
+from store.records import Role
 
 ROLES: tuple[Role, ...] = get_args(Role)
 ROLE_LABELS: dict[str, str] = {"reviewer": "심사역", "maintainer": "관리자", "api": "API 연동"}

@@ -20,9 +20,9 @@ from api.presenters import item_out
 from api.routes.decisions import current_catalog, decisions_out, item_filter
 from api.schemas import MAX_ID
 from api.state import StateDep
-from api.store.records import DecisionFilter
 from api.validation import lookup_item
 from rag.result import DECISION_LABELS
+from store.records import DecisionFilter
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20

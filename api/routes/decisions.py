@@ -16,11 +16,11 @@ from api.errors import ApiError
 from api.presenters import decision_out
 from api.schemas import MAX_ID, DecisionInput, DecisionListOut, DecisionOut, WithdrawInput
 from api.state import ServiceState, StateDep
-from api.store.decision_judgments import agreement_weights
-from api.store.records import DecisionFilter, DecisionRecord
 from api.validation import lookup_item, normalize_item_code, validate_personal
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog
+from store.decision_judgments import agreement_weights
+from store.records import DecisionFilter, DecisionRecord
 
 router = APIRouter(prefix="/v1", tags=["decisions"])
 Saving = Annotated[Principal, Depends(require(Permission.SAVE_DECISION))]
@@ -48,7 +48,7 @@ def decisions_out(
     state: ServiceState, records: list[DecisionRecord], catalog: Catalog | None
 ) -> list[DecisionOut]:
     """The records as shown, each with its current agreement weight."""
-    weights = agreement_weights(state.store, records, state.settings.decision_weight)
+    weights = agreement_weights(state.store, records, state.config.decision_weight)
     return [decision_out(r, catalog, weights[r.id]) for r in records]
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from api.errors import ApiError
 from api.schemas import HealthOut, ReadyOut
 from api.state import StateDep
-from api.store.repository import StoreUnavailable
+from store.repository import StoreUnavailable
 
 router = APIRouter(tags=["health"])
 

@@ -6,7 +6,7 @@ then validated (codes, cited evidence, grounded keywords) with one retry before 
 
 from rag.llm.openai_chat import OpenAIChatModel
 from rag.llm.protocol import ChatModel, LlmTransportError
-from rag.llm.reranker import LlmReranker, build_reranker
+from rag.llm.reranker import LlmReranker
 from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome, LlmPick
 
 __all__ = [
@@ -18,5 +18,4 @@ __all__ = [
     "LlmReranker",
     "LlmTransportError",
     "OpenAIChatModel",
-    "build_reranker",
 ]

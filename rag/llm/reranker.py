@@ -8,14 +8,12 @@ import re
 import time
 from collections.abc import Sequence
 
-from innogrowth.settings import Settings
 from rag.llm.answer import AnswerError, read_answer
 from rag.llm.budget import FittedPrompt, PromptOverBudget, fit_prompt
 from rag.llm.grounding import EchoFilter
-from rag.llm.openai_chat import OpenAIChatModel
 from rag.llm.prompt import PromptSet
 from rag.llm.protocol import ChatModel, ChatReply, LlmTransportError, TokenCounter
-from rag.llm.tokens import EstimatedCounter, ServerTokenCounter
+from rag.llm.tokens import EstimatedCounter
 from rag.llm.types import LlmCandidate, LlmEvidence, LlmOutcome, LlmPick, LlmUsage
 
 log = logging.getLogger(__name__)
@@ -193,23 +191,3 @@ def usable_candidates(candidates: Sequence[LlmCandidate]) -> list[LlmCandidate]:
                 evidence.setdefault(e.id, e)
         seen[c.item_id] = dataclasses.replace(c, evidence=tuple(evidence.values()))
     return list(seen.values())
-
-
-def build_reranker(settings: Settings) -> LlmReranker | None:
-    """The reranker the settings describe, or None when no LLM server is configured."""
-    if not settings.llm_base_url:
-        return None
-    chat = OpenAIChatModel(settings.llm_base_url, settings.llm_model, settings.llm_api_key)
-    counter: TokenCounter = (
-        ServerTokenCounter(settings.llm_base_url, settings.llm_model, settings.llm_api_key)
-        if settings.llm_tokenizer == "server"
-        else EstimatedCounter()
-    )
-    return LlmReranker(
-        chat,
-        prompt_version=settings.prompt_version,
-        timeout_s=settings.llm_timeout_s,
-        max_tokens=settings.llm_max_tokens,
-        prompt_token_budget=settings.llm_prompt_token_budget,
-        counter=counter,
-    )

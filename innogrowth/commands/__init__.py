@@ -1,0 +1,1 @@
+"""Console commands of `innogrowth`, one module per command group."""
