@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from innogrowth.commands import classify as batch_cli
 from innogrowth.cli import app
+from innogrowth.commands import classify as batch_cli
 from rag.classifier import Classifier
 from tests.support.api_fixtures import api_build, module_classifier, small_catalog_file
 
