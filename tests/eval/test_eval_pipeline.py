@@ -470,7 +470,7 @@ def test_cli_runs_two_datasets_end_to_end_with_fakes(
     build_root = tmp_path / "no-build-yet"
     monkeypatch.setenv("INNOGROWTH_BUILD_DIR", str(build_root))
     monkeypatch.setattr(rag.embedder, "make_embedder", lambda *a, **k: emb)
-    monkeypatch.setattr(rag.classifier.Classifier, "load", classmethod(lambda cls, *a, **k: clf))
+    monkeypatch.setattr(innogrowth.commands.eval, "load_classifier", lambda *a, **k: clf)
     monkeypatch.setattr(innogrowth.commands.eval, "load_index", lambda *a, **k: index)
     monkeypatch.setattr(eval.pipeline, "default_baselines", lambda idx: [AlwaysNoneBaseline()])
     monkeypatch.setattr(
