@@ -8,7 +8,8 @@ from catalog.reference import KsicLookup, StLookup
 from index_build.artifacts import BuildArtifacts
 from index_build.build_resources import resources_from_build
 from index_build.ranker_training import fit_ranker
-from rag.classifier import Classifier, ClassifierOptions, Reranker
+from rag.classifier import Classifier, Reranker
+from rag.decision_policy import ClassifierOptions
 from rag.embedder import Embedder
 from rag.korean_tokens import KoreanTokenizer
 from rag.ranker import Ranker

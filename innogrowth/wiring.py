@@ -13,7 +13,8 @@ from catalog.model import Catalog
 from index_build.artifacts import load_current
 from index_build.loading import classifier_from_build
 from innogrowth.settings import Settings
-from rag.classifier import Classifier, ClassifierOptions, Reranker
+from rag.classifier import Classifier, Reranker
+from rag.decision_policy import ClassifierOptions
 from rag.embedder import Embedder, embedder_id_for, make_embedder
 from rag.llm.openai_chat import OpenAIChatModel
 from rag.llm.protocol import TokenCounter

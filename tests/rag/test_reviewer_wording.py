@@ -9,8 +9,9 @@ import re
 
 import pytest
 
-from rag.classifier import RECOMMEND_THRESHOLD, Classifier
+from rag.classifier import Classifier
 from rag.company import CompanyRecord
+from rag.decision_policy import RECOMMEND_THRESHOLD
 from rag.keywords import MAX_KEYWORDS, MAX_WORD_CHARS, MAX_WORDS, input_words, keyword_fields
 from rag.rationale import percent, percent_label, render_rationale, standing_of, threshold_label
 from rag.result import ClassificationResult, Keyword
