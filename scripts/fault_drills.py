@@ -27,19 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,84 +41,33 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.load_test import LoadPlan, LoadResult, check_database, database_ok, percentile, run_load
+from scripts.fault_drill_env import (
+    CORPUS_PATH,
+    DRILLS,
+    LLM_MODES,
+    PERSONAL,
+    REASON,
+    Env,
+    classify,
+    copy_build_root,
+    decision_body,
+    hostile,
+    leaks,
+    outside_candidates,
+    started,
+    system_sentences,
+    table_counts,
+)
+from scripts.fault_drills_index import drill_index, drill_shutdown
 from tests.support.fake_llm_server import FakeLlmServer
 from tests.support.live_service import (
     REPO_ROOT,
-    ServiceConfig,
     ServiceProcess,
-    count_rows,
-    innogrowth_command,
     provision_keys,
     technical_companies,
     with_personal,
 )
-
-DRILLS = ("llm", "injection", "db", "ready", "index", "shutdown")
-LLM_MODES = ("valid", "down", "slow", "invalid_json", "foreign_code", "http_500", "injected")
-REASON = re.compile(r"실패\(([^):]+)")
-CORPUS_PATH = REPO_ROOT / "tests" / "data" / "prompt_injections.jsonl"
-PERSONAL = ("company_name", "business_number", "representative_name")
-
-
-def system_sentences(min_chars: int = 30) -> list[str]:
-    from prompts import load_prompt
-
-    text = load_prompt("v1", "llm_system.txt")
-    parts = re.split(r"(?<=[.!?。])\s+|\n+", text)
-    return [p.strip() for p in parts if len(re.sub(r"\s", "", p)) >= min_chars]
-
-
-def compact(text: str) -> str:
-    return re.sub(r"\s", "", text).casefold()
-
-
-def outside_candidates(result: dict[str, Any]) -> int:
-    candidates = {c["item_id"] for c in result["candidates"]}
-    return sum(r["item_id"] not in candidates for r in result["recommendations"])
-
-
-def leaks(result: dict[str, Any], sentences: list[str]) -> int:
-    haystack = compact(json.dumps(result, ensure_ascii=False))
-    return sum(compact(s) in haystack for s in sentences)
-
-
-@dataclass
-class Env:
-    build_root: Path
-    catalog: Path | None
-    judgments: Path | None
-    work: Path
-    requests: int
-    clients: int
-    rebuild_judgments: int
-    companies: list[dict[str, str]]
-
-    def config(self, name: str, **extra: Any) -> ServiceConfig:
-        return ServiceConfig(
-            data_dir=self.work / name,
-            build_dir=extra.pop("build_dir", self.build_root),
-            catalog_path=self.catalog,
-            judgments_path=self.judgments,
-            **extra,
-        )
-
-
-@contextmanager
-def started(config: ServiceConfig, roles: dict[str, str]) -> Iterator[tuple[ServiceProcess, dict[str, str]]]:
-    keys = provision_keys(config.resolved_database_url, roles)
-    service = ServiceProcess.start(config)
-    try:
-        yield service, keys
-    finally:
-        service.stop()
-
-
-def classify(client: httpx.Client, body: dict[str, str]) -> tuple[httpx.Response, float]:
-    began = time.monotonic()
-    r = client.post("/v1/classify", json=body)
-    return r, (time.monotonic() - began) * 1000
-
+from tests.support.load_generation import percentile
 
 # --- drills ----------------------------------------------------------------------------------------
 
@@ -194,13 +137,6 @@ def drill_llm(env: Env) -> dict[str, Any]:
     return {"drill": "llm", "ok": ok, "llm_timeout_s": timeout_s, "modes": rows, "recovered_after": recovered}
 
 
-def hostile(entry: dict[str, str], base: dict[str, str]) -> dict[str, str]:
-    body = dict(base)
-    field, text = entry["field"], entry["text"]
-    body[field] = text if entry["mode"] == "replace" else f"{body[field]} {text}"
-    return body
-
-
 def drill_injection(env: Env) -> dict[str, Any]:
     corpus = [json.loads(line) for line in CORPUS_PATH.read_text("utf-8").split("\n") if line.strip()]
     sentences = system_sentences()
@@ -243,14 +179,6 @@ def drill_injection(env: Env) -> dict[str, Any]:
         "p50_ms": percentile(latencies, 0.5),
         "p95_ms": percentile(latencies, 0.95),
     }
-
-
-def decision_body(run_id: int, company: dict[str, str]) -> dict[str, Any]:
-    return {"run_id": run_id, "final_item_id": "NONE", **{k: company[k] for k in PERSONAL}}
-
-
-def table_counts(url: str) -> dict[str, int]:
-    return {t: count_rows(url, t) for t in ("classification_runs", "companies", "decisions")}
 
 
 def drill_db(env: Env) -> dict[str, Any]:
@@ -350,197 +278,6 @@ def drill_ready(env: Env) -> dict[str, Any]:
         and (health.status_code, ready.status_code, r.status_code) == (200, 503, 503)
     )
     return out
-
-
-def copy_build_root(source_root: Path, dest: Path) -> Path:
-    current = (source_root / "current").resolve()
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(current, dest / current.name)
-    for cache in source_root.glob(".embed-cache-*.npz"):
-        shutil.copy2(cache, dest / cache.name)
-    (dest / "current").symlink_to(current.name)
-    return dest
-
-
-def ready_build(base_url: str) -> str | None:
-    body = httpx.get(f"{base_url}/ready", timeout=60).json()
-    build: str | None = body.get("index", {}).get("versions", {}).get("build")
-    return build
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def drill_index(env: Env) -> dict[str, Any]:
-    root = copy_build_root(env.build_root, env.work / "index-builds")
-    subset = env.work / "rebuild-judgments.jsonl"
-    source = env.judgments or REPO_ROOT / "catalog" / "data" / "judgments" / "dev.jsonl"
-    lines = [line for line in source.read_text("utf-8").splitlines() if line.strip()]
-    subset.write_text("\n".join(lines[: env.rebuild_judgments]) + "\n", "utf-8")
-    config = env.config("index", build_dir=root)
-    roles = {f"client-{i}": "reviewer" for i in range(env.clients)} | {"admin": "maintainer"}
-    events: list[dict[str, Any]] = []
-    with started(config, roles) as (service, keys):
-        t0 = time.monotonic()
-
-        def note(event: str, **data: Any) -> None:
-            events.append({"at_s": round(time.monotonic() - t0, 1), "event": event, **data})
-
-        old = ready_build(service.base_url)
-        stop = threading.Event()
-        plan = LoadPlan(
-            service.base_url,
-            [keys[f"client-{i}"] for i in range(env.clients)],
-            env.companies,
-            24 * 3600,
-            stop=stop,
-        )
-        results: list[LoadResult] = []
-        load = threading.Thread(target=lambda: results.append(run_load(plan, env.clients)))
-        load.start()
-        time.sleep(3)
-        cmd = [*innogrowth_command(), "index", "build", "--quiet"]
-        killed = subprocess.Popen(
-            cmd, cwd=config.data_dir, env=config.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        note("build_started", pid=killed.pid)
-
-        def tmp_dirs() -> list[Path]:
-            return [p for p in root.glob(".tmp-2*") if p.is_dir()]
-
-        wait_until(lambda: bool(tmp_dirs()), 1800)
-        wait_until(
-            lambda: any((p / "items.faiss").exists() for p in tmp_dirs()) or killed.poll() is not None, 1800
-        )
-        time.sleep(1.0)
-        still_running = killed.poll() is None
-        killed.send_signal(signal.SIGKILL)
-        killed.wait()
-        note("build_killed", was_running=still_running, left_behind=[p.name for p in tmp_dirs()])
-        after_kill = ready_build(service.base_url)
-        headers = {"Authorization": f"Bearer {keys['admin']}"}
-        began = time.monotonic()
-        kept = httpx.post(f"{service.base_url}/v1/admin/reload", headers=headers, timeout=1800)
-        note(
-            "reload_after_kill",
-            status=kept.status_code,
-            seconds=round(time.monotonic() - began, 1),
-            build=kept.json().get("versions", {}).get("build"),
-        )
-        began = time.monotonic()
-        rebuilt = subprocess.run(
-            cmd,
-            cwd=config.data_dir,
-            env={**config.env(), "INNOGROWTH_JUDGMENTS_PATH": str(subset)},
-            capture_output=True,
-            text=True,
-        )
-        new = (root / "current").resolve().name
-        note(
-            "rebuild_finished",
-            exit=rebuilt.returncode,
-            seconds=round(time.monotonic() - began, 1),
-            build=new,
-            left_behind=[p.name for p in tmp_dirs()],
-        )
-        began = time.monotonic()
-        swapped = httpx.post(f"{service.base_url}/v1/admin/reload", headers=headers, timeout=1800)
-        note(
-            "reload_after_rebuild",
-            status=swapped.status_code,
-            seconds=round(time.monotonic() - began, 1),
-            build=swapped.json().get("versions", {}).get("build"),
-        )
-        time.sleep(5)
-        stop.set()
-        load.join()
-        result = results[0]
-        after = ready_build(service.base_url)
-        database = check_database(result, config.resolved_database_url, set())
-    summary = result.summary()
-    ok = (
-        not result.errors()
-        and database_ok(database)
-        and after_kill == old
-        and kept.status_code == 200
-        and rebuilt.returncode == 0
-        and swapped.status_code == 200
-        and after == new != old
-    )
-    return {
-        "drill": "index",
-        "ok": ok,
-        "builds": {"before": old, "after_kill": after_kill, "after_rebuild_and_reload": after},
-        "events": events,
-        "load": {
-            k: summary[k]
-            for k in (
-                "clients",
-                "elapsed_s",
-                "requests",
-                "requests_per_s",
-                "errors",
-                "error_kinds",
-                "saves_acknowledged",
-                "by_kind",
-            )
-        },
-        "database": database,
-    }
-
-
-def drill_shutdown(env: Env) -> dict[str, Any]:
-    delay_s = 3.0
-    with FakeLlmServer(mode="slow", delay_s=delay_s) as fake:
-        config = env.config("shutdown", llm_base_url=fake.base_url, llm_timeout_s=60.0)
-        keys = provision_keys(config.resolved_database_url, {"rev": "reviewer"})
-        service = ServiceProcess.start(config)
-        outcome: dict[str, Any] = {}
-
-        def slow() -> None:
-            began = time.monotonic()
-            r = httpx.post(
-                f"{service.base_url}/v1/classify",
-                json=env.companies[3],
-                headers={"X-API-Key": keys["rev"]},
-                timeout=300,
-            )
-            outcome.update(
-                status=r.status_code,
-                seconds=round(time.monotonic() - began, 2),
-                rationale=r.json()["result"]["rationale_source"] if r.status_code == 200 else None,
-            )
-
-        worker = threading.Thread(target=slow)
-        worker.start()
-        wait_until(lambda: bool(fake.requests), 300)
-        sent = time.monotonic()
-        service.process.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        try:
-            httpx.get(f"{service.base_url}/health", timeout=5)
-            refused = False
-        except httpx.HTTPError:
-            refused = True
-        worker.join()
-        code = service.stop(timeout_s=120)
-        exit_s = round(time.monotonic() - sent, 2)
-    ok = outcome.get("status") == 200 and refused and code in (0, -signal.SIGTERM)
-    return {
-        "drill": "shutdown",
-        "ok": ok,
-        "in_flight_request": outcome,
-        "new_connections_refused": refused,
-        "exit_code": code,
-        "sigterm_to_exit_s": exit_s,
-        "llm_delay_s": delay_s,
-    }
 
 
 RUNNERS: dict[str, Callable[[Env], dict[str, Any]]] = {

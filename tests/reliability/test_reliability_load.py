@@ -25,7 +25,6 @@ from index_build import layout
 from index_build.builder import BuildInputs, BuildResult, build_index
 from rag.classifier import Classifier
 from rag.embedder import Embedder
-from scripts.load_test import LoadPlan, LoadResult, check_database, database_ok, run_load
 from tests.support.api_fixtures import api_build, module_classifier, small_catalog_file
 from tests.support.live_service import (
     REPO_ROOT,
@@ -36,6 +35,7 @@ from tests.support.live_service import (
     technical_companies,
     with_personal,
 )
+from tests.support.load_generation import LoadPlan, LoadResult, check_database, database_ok, run_load
 from tests.support.reliability_support import copy_build
 
 __all__ = ["api_build", "module_classifier", "small_catalog_file"]
