@@ -9,7 +9,8 @@ import pytest
 from rag.llm import LlmReranker, LlmTransportError, OpenAIChatModel
 from rag.llm.prompt import PromptSet
 from rag.llm.reranker import DEFAULT_PROMPT_VERSION
-from tests.support.llm_server import CANDIDATES, COMPANY, StubOpenAIServer, StubReply, answer_json, pick
+from tests.support.fake_llm_server import FakeLlmServer, StubReply
+from tests.support.llm_server import CANDIDATES, COMPANY, answer_json, pick
 
 MESSAGES = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
 SCHEMA = PromptSet.load(DEFAULT_PROMPT_VERSION).schema(CANDIDATES)
@@ -21,7 +22,7 @@ def call(chat: OpenAIChatModel, timeout_s: float = 5.0) -> str:
 
 
 def test_request_and_response_contract() -> None:
-    with StubOpenAIServer([StubReply(GOOD)]) as stub:
+    with FakeLlmServer(script=[StubReply(GOOD)]) as stub:
         chat = OpenAIChatModel(stub.base_url, "kanana-test", "secret")
         assert call(chat) == GOOD
     [body] = stub.requests
@@ -35,7 +36,7 @@ def test_request_and_response_contract() -> None:
 
 
 def test_json_schema_rejection_falls_back_to_json_object_once_and_remembers() -> None:
-    with StubOpenAIServer([StubReply(GOOD, reject_json_schema=True)]) as stub:
+    with FakeLlmServer(script=[StubReply(GOOD, reject_json_schema=True)]) as stub:
         chat = OpenAIChatModel(stub.base_url, "m")
         assert call(chat) == GOOD and call(chat) == GOOD
     kinds = [r["response_format"]["type"] for r in stub.requests]
@@ -45,7 +46,7 @@ def test_json_schema_rejection_falls_back_to_json_object_once_and_remembers() ->
 
 def test_json_object_failure_after_rejection_keeps_trying_json_schema_later() -> None:
     replies = [StubReply(status=400, body="{}"), StubReply(status=400, body="{}"), StubReply(GOOD)]
-    with StubOpenAIServer(replies) as stub:
+    with FakeLlmServer(script=replies) as stub:
         chat = OpenAIChatModel(stub.base_url, "m")
         with pytest.raises(LlmTransportError) as err:
             call(chat)
@@ -57,13 +58,16 @@ def test_json_object_failure_after_rejection_keeps_trying_json_schema_later() ->
 
 def test_server_error_is_a_transport_error_without_client_retries() -> None:
     failing = StubReply(status=500, body='{"error": {"message": "boom"}}')
-    with StubOpenAIServer([failing]) as stub, pytest.raises(LlmTransportError) as err:
+    with FakeLlmServer(script=[failing]) as stub, pytest.raises(LlmTransportError) as err:
         call(OpenAIChatModel(stub.base_url, "m"))
     assert err.value.reason == "http_error 500" and len(stub.requests) == 1
 
 
 def test_slow_server_times_out() -> None:
-    with StubOpenAIServer([StubReply(GOOD, delay_s=2.0)]) as stub, pytest.raises(LlmTransportError) as err:
+    with (
+        FakeLlmServer(script=[StubReply(GOOD, delay_s=2.0)]) as stub,
+        pytest.raises(LlmTransportError) as err,
+    ):
         call(OpenAIChatModel(stub.base_url, "m"), timeout_s=0.2)
     assert err.value.reason == "timeout"
 
@@ -79,7 +83,7 @@ def test_closed_port_is_a_connection_error() -> None:
 
 def test_missing_content_reads_as_an_empty_reply() -> None:
     body = '{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}'
-    with StubOpenAIServer([StubReply(body=body)]) as stub:
+    with FakeLlmServer(script=[StubReply(body=body)]) as stub:
         assert call(OpenAIChatModel(stub.base_url, "m")) == ""
 
 
@@ -94,7 +98,7 @@ def test_missing_content_reads_as_an_empty_reply() -> None:
     ],
 )
 def test_reranker_over_http(replies: list[StubReply], ok: bool, reason: str | None, attempts: int) -> None:
-    with StubOpenAIServer(replies) as stub:
+    with FakeLlmServer(script=replies) as stub:
         reranker = LlmReranker(OpenAIChatModel(stub.base_url, "stub"), timeout_s=0.3)
         out = reranker.rerank(COMPANY, CANDIDATES)
     assert (out.ok, out.reason, out.attempts) == (ok, reason, attempts)

