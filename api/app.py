@@ -23,7 +23,9 @@ from api.decision_sync import DecisionSync
 from api.errors import install_error_handlers
 from api.json_logging import configure_json_logging
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from api.openapi_streams import describe_json_lines
 from api.pages.install import install_pages
+from api.result_schema import BatchLineOut
 from api.routes import admin, catalog, classify, decisions, docs, health
 from api.service_config import ServiceConfig
 from api.state import ServiceState
@@ -32,7 +34,7 @@ from catalog.judgments import Judgment
 from index_build.artifacts import BuildError
 from rag.classifier import Classifier
 from store.decision_judgments import judgments_from
-from store.repository import Store, StoreUnavailable
+from store.repository import SchemaBehind, SchemaNotCurrent, Store, StoreUnavailable
 
 logger = logging.getLogger("innogrowth.api")
 
@@ -73,11 +75,25 @@ def _make_state(
     )
 
 
+def _schema_hint(exc: SchemaNotCurrent) -> str:
+    if isinstance(exc, SchemaBehind):
+        return (
+            "`innogrowth db upgrade`로 데이터베이스를 올린 뒤 다시 확인합니다(/ready). "
+            "INNOGROWTH_DB_AUTO_UPGRADE=true면 시작할 때 자동으로 올립니다."
+        )
+    return "이 데이터베이스를 만든 더 새로운 버전의 코드로 서비스하십시오 (`innogrowth db current`)."
+
+
 def _start(state: ServiceState, classifier: Classifier | None) -> None:
     """Runs in a worker thread at startup; a missing build or database does not stop the start."""
     try:
         state.ensure_schema()
         bootstrap_keys(state.store, state.config.bootstrap_admin_key)
+    except SchemaNotCurrent as exc:
+        logger.error(
+            "database schema not current",
+            extra={"event": "db_schema_not_current", "reason": str(exc), "hint": _schema_hint(exc)},
+        )
     except StoreUnavailable as exc:
         logger.error("database unavailable at start", extra={"event": "db_unavailable", "reason": str(exc)})
     try:
@@ -134,6 +150,7 @@ def build_app(
     install_error_handlers(app)
     for module in (health, docs, classify, catalog, decisions, admin):
         app.include_router(module.router)
+    describe_json_lines(app, "/v1/classify/batch", classify.BATCH_MEDIA_TYPE, BatchLineOut)
     install_pages(app)
     app.add_middleware(BodySizeLimitMiddleware, limit_for=body_limit_for)
     if config.cors_origins:

@@ -15,6 +15,8 @@ class ServiceConfig:
     """Batch rows per key and minute (also the most rows in one batch)."""
     decision_sync_seconds: float = 2.0
     """How often the service learns decisions saved or withdrawn by other workers (0: never)."""
+    db_auto_upgrade: bool = True
+    """At start, migrate the database to head; False: only check, and refuse one that is behind."""
     bootstrap_admin_key: str | None = None
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()

@@ -33,9 +33,14 @@ class ServiceState:
     _secret_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ensure_schema(self) -> None:
-        """Create missing tables (once) and check that the database answers; StoreUnavailable if not."""
+        """Migrate the database to head, or with `db_auto_upgrade` off only check that it is there
+        (once), and check that it answers; StoreUnavailable if not (SchemaNotCurrent: behind, or
+        a revision this code does not know)."""
         if not self.schema_ready:
-            self.store.create_schema()
+            if self.config.db_auto_upgrade:
+                self.store.create_schema()
+            else:
+                self.store.check_schema()
             self.schema_ready = True
         self.store.ping()
 

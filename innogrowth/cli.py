@@ -6,6 +6,7 @@ import typer
 
 from innogrowth.commands.catalog import app as catalog_app
 from innogrowth.commands.classify import classify as classify_command
+from innogrowth.commands.db import app as db_app
 from innogrowth.commands.decisions import app as decisions_app
 from innogrowth.commands.eval import app as eval_app
 from innogrowth.commands.index import app as index_app
@@ -18,5 +19,6 @@ app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
 app.add_typer(decisions_app, name="decisions")
+app.add_typer(db_app, name="db")
 app.command("serve")(serve_command)
 app.command("classify")(classify_command)

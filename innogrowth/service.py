@@ -25,6 +25,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         rate_limit_per_minute=settings.rate_limit_per_minute,
         batch_rows_per_minute=settings.batch_rows_per_minute,
         decision_sync_seconds=settings.decision_sync_seconds,
+        db_auto_upgrade=settings.db_auto_upgrade,
         bootstrap_admin_key=settings.bootstrap_admin_key,
         log_level=settings.log_level,
         cors_origins=tuple(settings.cors_origins),

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         "batches and rebuilds never oversubscribe the cores)",
     )
     database_url: str | None = Field(None, description="Default: sqlite:///<data_dir>/innogrowth.db")
+    db_auto_upgrade: bool = Field(
+        True,
+        description="At start, migrate the database to this code's schema (false: refuse to serve a "
+        "database that is behind; `innogrowth db upgrade` migrates it)",
+    )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. vLLM /v1")
     llm_model: str = Field("kakaocorp/kanana-1.5-8b-instruct-2505")
     llm_api_key: str = Field("EMPTY")

@@ -7,9 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import SQLModel, create_engine
-
-from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sqlmodel import create_engine
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 
@@ -36,7 +34,3 @@ def make_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> 
         pool_timeout=busy_timeout_s,
         connect_args={"connect_timeout": max(1, int(busy_timeout_s))},
     )
-
-
-def create_tables(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)

@@ -6,6 +6,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import Field, SQLModel
 
+ADDED_LATER = {"server_default": ""}
+"""Columns added to tables that already had rows (revision 0002) carry their default in the
+database too, as the migration had to add them."""
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -19,7 +23,7 @@ class ClassificationRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now, index=True)
     created_by_key: str = Field(default="", max_length=32)
-    created_by_name: str = Field(default="", max_length=128)
+    created_by_name: str = Field(default="", max_length=128, sa_column_kwargs=ADDED_LATER)
     reference_date: str = Field(max_length=10)
     ksic_code: str = Field(max_length=5)
     industry_name: str
@@ -77,10 +81,10 @@ class Decision(SQLModel, table=True):
     embedder: str = Field(default="", max_length=256)
     prompt_version: str = Field(default="", max_length=64)
     llm_model: str = Field(default="", max_length=256)
-    text_key: str = Field(default="", max_length=64, index=True)
+    text_key: str = Field(default="", max_length=64, index=True, sa_column_kwargs=ADDED_LATER)
     withdrawn_at: datetime | None = None
-    withdrawn_by: str = Field(default="", max_length=128)
-    withdraw_reason: str = ""
+    withdrawn_by: str = Field(default="", max_length=128, sa_column_kwargs=ADDED_LATER)
+    withdraw_reason: str = Field(default="", sa_column_kwargs=ADDED_LATER)
 
 
 class ApiKeyRow(SQLModel, table=True):

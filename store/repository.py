@@ -22,6 +22,25 @@ class StoreUnavailable(RuntimeError):
     """The database cannot be reached or is locked; nothing was written. Retrying may succeed."""
 
 
+class SchemaNotCurrent(StoreUnavailable):
+    """The database's schema is not the revision this code needs (`store/migrate.py`); nothing
+    was changed. `current` is the database's revision (None: none yet), `head` this code's."""
+
+    def __init__(self, message: str, *, current: str | None, head: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.head = head
+
+
+class SchemaBehind(SchemaNotCurrent):
+    """An older revision (or an empty database) while upgrading at start is turned off."""
+
+
+class SchemaUnknown(SchemaNotCurrent):
+    """A revision this code does not know (newer code wrote it), or tables that match none of
+    its revisions: never altered."""
+
+
 class RunNotFound(LookupError):
     """No classification run with that id."""
 
@@ -45,7 +64,14 @@ class DecisionAlreadyWithdrawn(RuntimeError):
 class DecisionRepository(Protocol):
     def ping(self) -> None: ...
 
-    def create_schema(self) -> None: ...
+    def create_schema(self) -> None:
+        """Bring the database to this code's schema (migrations to head); SchemaUnknown for a
+        revision this code does not know."""
+        ...
+
+    def check_schema(self) -> None:
+        """Change nothing; SchemaBehind or SchemaUnknown unless the database is at head."""
+        ...
 
     def save_run(self, run: NewRun) -> int: ...
 

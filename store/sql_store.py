@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from store.agreement import text_key
-from store.engine import create_tables
+from store.migrate import require_head, upgrade_to_head
 from store.models import (
     ApiKeyRow,
     ClassificationRun,
@@ -45,7 +45,6 @@ from store.repository import (
     RunNotFound,
     StoreUnavailable,
 )
-from store.schema_upgrade import upgrade_schema
 
 KOREAN_TIME = timezone(timedelta(hours=9), "KST")  # Asia/Seoul (no daylight saving)
 
@@ -183,9 +182,15 @@ class SqlStore:
             raise StoreUnavailable(type(exc.orig).__name__ if exc.orig else type(exc).__name__) from exc
 
     def create_schema(self) -> None:
+        """Migrate to head, keeping every row (`store/migrate.py`)."""
+        self._schema_step(upgrade_to_head)
+
+    def check_schema(self) -> None:
+        self._schema_step(require_head)
+
+    def _schema_step(self, step: Callable[[Engine], object]) -> None:
         try:
-            create_tables(self.engine)
-            upgrade_schema(self.engine)
+            step(self.engine)
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(type(exc).__name__) from exc
 

@@ -1,20 +1,21 @@
-"""A SQLite database created by the code before issue 14 (no run owner name, no text key, no
-withdrawal columns, no page sessions) still opens: the start adds what is missing, once."""
+"""A SQLite database created by the first release (before issue 14 and before the migrations:
+no run owner name, no text key, no withdrawal columns, no page sessions, no alembic_version) is
+recognised as revision 0001, stamped, and migrated to head at start, keeping its rows."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import inspect, text
-from sqlmodel import SQLModel
 
 from catalog.loader import load_catalog, packaged_catalog_path
 from store.agreement import text_key
 from store.decision_judgments import judgments_from
+from store.engine import make_engine
 from store.factory import open_store
+from store.legacy_schema import ISSUE_14
+from store.migrate import head_revision, schema_status, upgrade_to_head
 from store.records import (
     DecisionFilter,
     NewDecision,
@@ -23,10 +24,6 @@ from store.records import (
     RunVersions,
     TechnicalFields,
 )
-from store.schema_upgrade import ADDED_COLUMNS, upgrade_schema
-from tests.support.system_services import postgres_url
-
-__all__ = ["postgres_url"]
 
 # `sqlite_master` of a database made by `open_store` at commit 4f7cb92 (before issue 14).
 SCHEMA_BEFORE = """
@@ -93,15 +90,15 @@ def old_database(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def test_a_database_made_before_issue_14_opens_and_gains_the_new_columns(tmp_path: Path) -> None:
+def test_a_first_release_database_is_stamped_and_gains_the_new_columns(tmp_path: Path) -> None:
     url = old_database(tmp_path / "old.db")
     store = open_store(url)  # was: OperationalError "no such column" on the first list or save
-    columns = {
-        t: {c["name"] for c in inspect(store.engine).get_columns(t)}
-        for t in ("decisions", "classification_runs")
-    }
-    assert {(a.table, a.column) for a in ADDED_COLUMNS} <= {(t, c) for t, cs in columns.items() for c in cs}
-    assert "page_sessions" in inspect(store.engine).get_table_names()
+    for table, columns in ISSUE_14.items():
+        assert columns <= {c["name"] for c in inspect(store.engine).get_columns(table)}
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
+            head_revision()
+        ]
     assert "ix_decisions_text_key" in {i["name"] for i in inspect(store.engine).get_indexes("decisions")}
 
     old = store.get_decision(1)
@@ -123,13 +120,17 @@ def test_a_database_made_before_issue_14_opens_and_gains_the_new_columns(tmp_pat
 
     # starting again changes nothing
     again = open_store(url)
-    assert upgrade_schema(again.engine) == []
+    assert not upgrade_to_head(again.engine).changed
     assert again.get_decision(1) is not None and again.list_decisions(DecisionFilter(), 1, 10).total == 2
     again.engine.dispose()
 
 
 def test_new_runs_record_their_owner_in_an_upgraded_database(tmp_path: Path) -> None:
-    store = open_store(old_database(tmp_path / "old.db"))
+    url = old_database(tmp_path / "old.db")
+    engine = make_engine(url)
+    assert schema_status(engine).recognised == "0001"
+    engine.dispose()
+    store = open_store(url)
     company = TechnicalFields(
         "29280", "산업용 로봇 제조업", "물류로봇", "무인 운반", "물류로봇 개발", "EA0101"
     )
@@ -139,52 +140,3 @@ def test_new_runs_record_their_owner_in_an_upgraded_database(tmp_path: Path) -> 
     run = store.get_run(run_id)
     assert run is not None and (run.created_by_key, run.created_by_name) == ("key123", "p1")
     store.engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
-def test_columns_dropped_from_a_current_database_come_back_at_start(any_url: str) -> None:
-    """The upgrade path on both databases: the columns and the sessions table of issue 14 are
-    removed from a current database (as if made by older code), then the store is opened again."""
-    store = open_store(any_url)
-    SQLModel.metadata.drop_all(store.engine)
-    store.create_schema()
-    company = TechnicalFields(
-        "29280", "산업용 로봇 제조업", "물류로봇", "무인 운반", "물류로봇 개발", "EA0101"
-    )
-    run_id = store.save_run(
-        NewRun("2026-12-01", company, "{}", "review", None, False, RunVersions(), "{}", "k1")
-    )
-    store.save_decision(
-        NewDecision(
-            run_id, PersonalFields("(주)한빛", "123-45-67891", "이순신"), "NONE", "none", "박심사", "k1", ""
-        )
-    )
-    with store.engine.begin() as conn:
-        conn.execute(text("DROP INDEX IF EXISTS ix_decisions_text_key"))
-        conn.execute(text("DROP TABLE page_sessions"))
-        for added in ADDED_COLUMNS:
-            conn.execute(text(f"ALTER TABLE {added.table} DROP COLUMN {added.column}"))
-    store.engine.dispose()
-
-    again = open_store(any_url)
-    try:
-        record = again.get_decision(1)
-        assert record is not None and record.text_key == text_key(company) and not record.withdrawn
-        again.open_session("h" * 64, "k1", datetime.now(UTC) + timedelta(hours=1))
-        assert again.session_key("h" * 64) == "k1" and again.end_session("h" * 64)
-        second = again.save_run(
-            NewRun("2026-12-01", company, "{}", "review", None, False, RunVersions(), "{}", "k2", "p2")
-        )
-        run = again.get_run(second)
-        assert run is not None and run.created_by_name == "p2"
-        assert upgrade_schema(again.engine) == []
-    finally:
-        SQLModel.metadata.drop_all(again.engine)
-        again.engine.dispose()
