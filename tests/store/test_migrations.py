@@ -19,7 +19,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
+from typer.testing import CliRunner, Result
 
+from innogrowth.cli import app as cli_app
 from store.agreement import text_key
 from store.engine import make_engine
 from store.factory import open_store
@@ -201,10 +203,10 @@ def test_a_revision_this_code_does_not_know_is_refused_and_left_unchanged(any_ur
         conn.execute(text("UPDATE alembic_version SET version_num = '0099_newer'"))
         conn.execute(text("ALTER TABLE decisions ADD COLUMN from_newer_code VARCHAR"))
     store.engine.dispose()
-    for attempt in (lambda s: s.create_schema(), lambda s: s.check_schema()):
+    for attempt in ("create_schema", "check_schema"):
         newer = SqlStore(make_engine(any_url))
         with pytest.raises(SchemaUnknown, match="0099_newer") as raised:
-            attempt(newer)
+            getattr(newer, attempt)()
         assert raised.value.current == "0099_newer" and raised.value.head == head_revision()
         assert recorded_revision(newer.engine) == ["0099_newer"]
         assert "from_newer_code" in {c["name"] for c in inspect(newer.engine).get_columns("decisions")}
@@ -293,3 +295,51 @@ def test_workers_starting_together_migrate_once_and_none_fails(
     if start == "first-release":
         assert row_counts(engine, ("decisions", "companies")) == {"decisions": 1, "companies": 1}
     engine.dispose()
+
+
+def run_db(*args: str) -> Result:
+    return CliRunner().invoke(cli_app, ["db", *args], catch_exceptions=False)
+
+
+def test_the_db_commands_show_and_upgrade_the_configured_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INNOGROWTH_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("INNOGROWTH_DATABASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'innogrowth.db'}"
+    missing = run_db("current")
+    assert missing.exit_code == 0 and "파일이 아직 없습니다" in missing.output
+    assert f"head: {head_revision()}" in missing.output
+    assert not (tmp_path / "innogrowth.db").exists()  # looking creates nothing
+
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    legacy = run_db("current")
+    assert legacy.exit_code == 0 and "마이그레이션 이전" in legacy.output, legacy.output
+
+    upgraded = run_db("upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"revision {head_revision()}로 인식" in upgraded.output and "(head)" in upgraded.output
+    again = run_db("upgrade")
+    assert again.exit_code == 0 and "이미 최신입니다" in again.output
+    current = run_db("current")
+    assert current.exit_code == 0 and f"revision {head_revision()}" in current.output
+    assert "at head" in current.output
+
+    with make_engine(url).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099_newer'"))
+    for command in ("current", "upgrade"):
+        refused = run_db(command)
+        assert refused.exit_code == 1 and "0099_newer" in refused.output
+        assert "모르는 revision" in refused.output
+
+
+def test_the_db_upgrade_command_fails_clearly_when_the_database_cannot_be_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INNOGROWTH_DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    for command in ("upgrade", "current"):
+        result = run_db(command)
+        assert result.exit_code == 1 and "연결할 수 없" in result.output, result.output
+        assert "secret" not in result.output and "***" in result.output
