@@ -14,8 +14,9 @@ from index_build import layout
 from index_build.manifest import FORMAT_VERSION, Manifest
 from rag.bm25 import Bm25Index
 from rag.embedder import Vectors
+from rag.llama_retrieval import LlamaVectorIndex
 from rag.priors import Priors
-from rag.vector_index import FaissVectorIndex
+from rag.vector_stores import DEFAULT_VECTOR_STORE
 
 
 class BuildError(RuntimeError):
@@ -27,12 +28,12 @@ class BuildArtifacts:
     path: Path
     manifest: Manifest
     item_ids: list[str]
-    item_index: FaissVectorIndex
-    item_name_index: FaissVectorIndex
-    line_index: FaissVectorIndex
+    item_index: LlamaVectorIndex
+    item_name_index: LlamaVectorIndex
+    line_index: LlamaVectorIndex
     line_refs: list[tuple[str, int]]  # per row of line_index: (item id, line number)
     judgments: list[Judgment]
-    judgment_index: FaissVectorIndex
+    judgment_index: LlamaVectorIndex
     lexical: Bm25Index
     priors: Priors
     ranker: dict[str, Any] = field(default_factory=dict)
@@ -46,6 +47,15 @@ def read_reference_views(path: Path) -> tuple[list[str], Vectors] | None:
         return None
     data = np.load(file)
     return [str(t) for t in data["texts"]], np.asarray(data["vectors"], dtype=np.float32)
+
+
+def read_vector_index(path: Path, vector_file: str, dim: int) -> LlamaVectorIndex:
+    """One persisted llama-index store (`index_build.layout.llama_store_dir`): nodes, rows, vectors."""
+    stores = path / layout.LLAMA_STORES
+    kind = json.loads(stores.read_text("utf-8"))["vector_store"] if stores.exists() else DEFAULT_VECTOR_STORE
+    return LlamaVectorIndex.load(
+        layout.llama_store_dir(path, vector_file), path / vector_file, dim, kind=kind
+    )
 
 
 def check_compatible(manifest: Manifest, embedder_id: str, catalog_version: str) -> None:
@@ -79,16 +89,17 @@ def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
     ]
     ranker_path = path / layout.RANKER
     line_meta = json.loads((path / layout.LINES_META).read_text("utf-8"))
+    dim = manifest.embedder_dim
     return BuildArtifacts(
         path=path,
         manifest=manifest,
         item_ids=list(meta["item_ids"]),
-        item_index=FaissVectorIndex.load(path / layout.ITEMS_INDEX),
-        item_name_index=FaissVectorIndex.load(path / layout.ITEM_NAMES_INDEX),
-        line_index=FaissVectorIndex.load(path / layout.LINES_INDEX),
+        item_index=read_vector_index(path, layout.ITEMS_INDEX, dim),
+        item_name_index=read_vector_index(path, layout.ITEM_NAMES_INDEX, dim),
+        line_index=read_vector_index(path, layout.LINES_INDEX, dim),
         line_refs=[(str(item_id), int(n)) for item_id, n in line_meta["lines"]],
         judgments=judgments,
-        judgment_index=FaissVectorIndex.load(path / layout.JUDGMENTS_INDEX),
+        judgment_index=read_vector_index(path, layout.JUDGMENTS_INDEX, dim),
         lexical=Bm25Index.from_json(json.loads((path / layout.LEXICAL).read_text("utf-8"))),
         priors=Priors.from_json(json.loads((path / layout.PRIORS).read_text("utf-8"))),
         ranker=json.loads(ranker_path.read_text("utf-8")) if ranker_path.exists() else {},

@@ -21,6 +21,8 @@ def resources_from_build(
     tokenizer: KoreanTokenizer,
 ) -> RetrievalResources:
     position = {item_id: i for i, item_id in enumerate(arts.item_ids)}
+    for index in (arts.item_index, arts.judgment_index):  # text queries through llama-index
+        index.attach_embedder(embedder)
     return RetrievalResources(
         catalog=catalog,
         embedder=embedder,

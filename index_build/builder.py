@@ -23,15 +23,11 @@ from index_build.manifest import Manifest
 from rag.bm25 import Bm25Index
 from rag.embedder import Embedder, Vectors
 from rag.korean_tokens import KoreanTokenizer
-from rag.passages import (
-    item_lexical_text,
-    item_line_passages,
-    item_name_passage,
-    item_passage,
-    judgment_passage,
-)
+from rag.llama_nodes import item_name_passages, item_passages, judgment_passages, line_passages
+from rag.llama_retrieval import LlamaVectorIndex
+from rag.passages import item_lexical_text
 from rag.priors import Priors
-from rag.vector_index import FaissVectorIndex
+from rag.vector_stores import DEFAULT_VECTOR_STORE
 
 RankerTrainer = Callable[["BuildInputs", Path, Embedder, Progress], dict[str, object]]
 
@@ -72,6 +68,10 @@ def _embed(
     return cache.embed(texts, embedder.embed_passages, lambda n: progress.advance(task, n))
 
 
+def _save(index: LlamaVectorIndex, build: Path, vector_file: str) -> None:
+    index.persist(layout.llama_store_dir(build, vector_file), build / vector_file)
+
+
 def _new_build_id(inputs: BuildInputs, embedder_id: str) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     digest = hashlib.sha256(
@@ -90,12 +90,14 @@ def build_index(
     show_progress: bool = True,
     keep: int = 3,
     reference_views: list[str] | None = None,
+    store: str = DEFAULT_VECTOR_STORE,
 ) -> BuildResult:
     """Write every artifact into `<root>/.tmp-<id>`, rename it to `<root>/<id>`, switch current.
 
     `reference_views`: query texts every request may need whatever the company (the KSIC-note and
     S&T-name views, `rag.query_views.reference_view_texts`), embedded here once so that no request
-    embeds them. Any failure before the switch leaves the previous build serving.
+    embeds them. `store`: the llama-index vector store kind (`rag.vector_stores`) that holds the
+    vectors. Any failure before the switch leaves the previous build serving.
     """
     root.mkdir(parents=True, exist_ok=True)
     tokenizer = tokenizer or KoreanTokenizer()
@@ -109,32 +111,32 @@ def build_index(
         with Progress(*columns, disable=not show_progress) as progress:
             t0 = time.perf_counter()
             cat = inputs.catalog
-            item_vecs = _embed(
-                cache, embedder, [item_passage(cat, i) for i in cat.items], progress, "embed catalog items"
-            )
-            FaissVectorIndex.build(item_vecs, embedder.dim).save(tmp / layout.ITEMS_INDEX)
+            items = item_passages(cat)
+            item_vecs = _embed(cache, embedder, [p.text for p in items], progress, "embed catalog items")
+            _save(LlamaVectorIndex.build(items, item_vecs, embedder.dim, kind=store), tmp, layout.ITEMS_INDEX)
             (tmp / layout.ITEMS_META).write_text(json.dumps({"item_ids": [i.id for i in cat.items]}), "utf-8")
-            name_vecs = _embed(
-                cache, embedder, [item_name_passage(cat, i) for i in cat.items], progress, "embed item names"
+            names = item_name_passages(cat)
+            name_vecs = _embed(cache, embedder, [p.text for p in names], progress, "embed item names")
+            _save(
+                LlamaVectorIndex.build(names, name_vecs, embedder.dim, kind=store),
+                tmp,
+                layout.ITEM_NAMES_INDEX,
             )
-            FaissVectorIndex.build(name_vecs, embedder.dim).save(tmp / layout.ITEM_NAMES_INDEX)
-            lines = [(i.id, n, text) for i in cat.items for n, text in item_line_passages(cat, i)]
-            line_vecs = _embed(cache, embedder, [t for _, _, t in lines], progress, "embed catalog lines")
-            FaissVectorIndex.build(line_vecs, embedder.dim).save(tmp / layout.LINES_INDEX)
+            lines = line_passages(cat)
+            line_vecs = _embed(cache, embedder, [p.text for p in lines], progress, "embed catalog lines")
+            _save(LlamaVectorIndex.build(lines, line_vecs, embedder.dim, kind=store), tmp, layout.LINES_INDEX)
             (tmp / layout.LINES_META).write_text(
-                json.dumps({"lines": [[item_id, n] for item_id, n, _ in lines]}), "utf-8"
+                json.dumps({"lines": [[p.metadata["item_id"], p.metadata["line"]] for p in lines]}), "utf-8"
             )
             timings["embed_items"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            j_vecs = _embed(
-                cache,
-                embedder,
-                [judgment_passage(j) for j in inputs.judgments],
-                progress,
-                "embed past judgments",
+            judged = judgment_passages(inputs.judgments, cat)
+            j_vecs = _embed(cache, embedder, [p.text for p in judged], progress, "embed past judgments")
+            _save(
+                LlamaVectorIndex.build(judged, j_vecs, embedder.dim, kind=store), tmp, layout.JUDGMENTS_INDEX
             )
-            FaissVectorIndex.build(j_vecs, embedder.dim).save(tmp / layout.JUDGMENTS_INDEX)
+            (tmp / layout.LLAMA_STORES).write_text(json.dumps({"vector_store": store}), "utf-8")
             with (tmp / layout.JUDGMENTS_META).open("w", encoding="utf-8") as fh:
                 for j in inputs.judgments:
                     fh.write(json.dumps(j.to_dict(), ensure_ascii=False) + "\n")

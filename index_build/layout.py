@@ -8,6 +8,10 @@ from pathlib import Path
 
 CURRENT = "current"
 TMP_PREFIX = ".tmp-"
+# Each vector index is a llama-index store: its vectors (the FAISS file, `rag.vector_stores`) and,
+# under LLAMA_DIR/<name>/, its docstore (citation-id nodes) and index store (row → node id).
+LLAMA_DIR = "llama"
+LLAMA_STORES = "llama/stores.json"  # which vector store kind holds the vectors ({"vector_store": "faiss"})
 ITEMS_INDEX = "items.faiss"
 ITEMS_META = "items.json"
 ITEM_NAMES_INDEX = "item_names.faiss"
@@ -19,6 +23,11 @@ LEXICAL = "lexical.json"
 PRIORS = "priors.json"
 RANKER = "ranker.json"
 REFERENCE_VIEWS = "reference_views.npz"  # KSIC-note and S&T-name query vectors (optional)
+
+
+def llama_store_dir(build: Path, vector_file: str) -> Path:
+    """Where the docstore and index store of the index whose vectors are `vector_file` live."""
+    return build / LLAMA_DIR / Path(vector_file).stem
 
 
 def current_build(root: Path) -> Path | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 MANIFEST_NAME = "manifest.json"
-FORMAT_VERSION = 3  # 3: per-line catalog passages (lines.faiss)
+FORMAT_VERSION = 4  # 3: per-line catalog passages (lines.faiss); 4: llama-index stores (llama/)
 
 
 class Manifest(BaseModel):

@@ -17,9 +17,10 @@ from rag.bm25 import Bm25Index
 from rag.company import TEXT_FIELDS
 from rag.embedder import Embedder, Vectors
 from rag.korean_tokens import KoreanTokenizer
+from rag.llama_nodes import judgment_passages
 from rag.mentions import MentionIndex
 from rag.priors import Priors
-from rag.vector_index import FaissVectorIndex
+from rag.vector_index import VectorIndex
 
 JUDGMENT_TEXT_FIELDS = ("item_id", "ksic_code", "st_code", *TEXT_FIELDS)
 
@@ -40,14 +41,14 @@ class RetrievalResources:
     embedder: Embedder
     item_ids: list[str]
     item_vectors: Vectors
-    item_index: FaissVectorIndex
+    item_index: VectorIndex
     item_name_vectors: Vectors
     line_vectors: Vectors  # one row per catalog line passage
     line_item: npt.NDArray[np.int64]  # item position of each line row
     line_numbers: list[int]  # line number (as cited `IG012#L3`) of each line row
     judgments: list[Judgment]
     judgment_vectors: Vectors
-    judgment_index: FaissVectorIndex
+    judgment_index: VectorIndex  # one row per `judgments` entry, same order
     lexical: Bm25Index
     priors: Priors
     ksic: KsicLookup
@@ -93,7 +94,7 @@ class RetrievalResources:
             line_numbers=self.line_numbers,
             judgments=judgments,
             judgment_vectors=vectors,
-            judgment_index=FaissVectorIndex.build(vectors, self.item_vectors.shape[1]),
+            judgment_index=self.judgment_index.keep_rows(rows),
             lexical=self.lexical,
             priors=priors,
             ksic=self.ksic,
@@ -105,7 +106,7 @@ class RetrievalResources:
     def add_judgment(self, judgment: Judgment, vector: Vectors) -> None:
         """A new past judgment joins the kNN index and the priors at once."""
         with self.lock:
-            self.judgment_index.add(vector.reshape(1, -1))
+            self.judgment_index.add(vector.reshape(1, -1), judgment_passages([judgment], self.catalog))
             self.judgment_vectors = np.vstack([self.judgment_vectors, vector.reshape(1, -1)])
             self.judgments.append(judgment)
             self.priors.add(judgment.ksic_code, judgment.st_code, judgment.item_id, judgment.weight)
@@ -136,7 +137,7 @@ class RetrievalResources:
             dim = self.judgment_vectors.shape[1]
             self.judgment_vectors = self.judgment_vectors[keep] if keep else np.zeros((0, dim), np.float32)
             self.judgments = [self.judgments[i] for i in keep]
-            self.judgment_index = FaissVectorIndex.build(self.judgment_vectors, dim)
+            self.judgment_index = self.judgment_index.keep_rows(keep)
             return True
 
     def search_judgments(self, query: Vectors, k: int) -> list[tuple[Judgment, float]]:

@@ -1,8 +1,13 @@
-"""The `VectorIndex` boundary and its FAISS implementation (inner product on unit vectors)."""
+"""The `VectorIndex` boundary and its plain FAISS implementation (inner product on unit vectors).
+
+Builds serve `rag.llama_retrieval.LlamaVectorIndex` (the same FAISS index inside a llama-index
+vector store, with citation-id nodes); `FaissVectorIndex` stays for tests and tools that need no
+nodes."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -10,15 +15,26 @@ import faiss
 import numpy as np
 
 from rag.embedder import Vectors
+from rag.llama_nodes import CitedPassage
 
 
 class VectorIndex(Protocol):
+    """Rows addressed by insertion order; `search` gives (scores, rows), best first, row -1 for
+    none."""
+
+    @property
+    def dim(self) -> int: ...
+
     @property
     def size(self) -> int: ...
 
     def search(self, queries: Vectors, k: int) -> tuple[Vectors, np.ndarray]: ...
 
-    def add(self, vectors: Vectors) -> None: ...
+    def add(self, vectors: Vectors, passages: Sequence[CitedPassage]) -> None: ...
+
+    def keep_rows(self, rows: Sequence[int]) -> VectorIndex: ...
+
+    def reconstruct_all(self) -> Vectors: ...
 
 
 class FaissVectorIndex:
@@ -58,9 +74,14 @@ class FaissVectorIndex:
         scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         return scores, ids
 
-    def add(self, vectors: Vectors) -> None:
+    def add(self, vectors: Vectors, passages: Sequence[CitedPassage] = ()) -> None:
+        """New rows at the end; the passages (citation ids, texts) are not kept here."""
         with self._lock:
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def keep_rows(self, rows: Sequence[int]) -> FaissVectorIndex:
+        vectors = self.reconstruct_all()[list(rows)] if rows else np.zeros((0, self.dim), np.float32)
+        return FaissVectorIndex.build(vectors, self.dim)
 
     def reconstruct_all(self) -> Vectors:
         if self.size == 0:
