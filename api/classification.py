@@ -51,10 +51,7 @@ def classify_company(classifier: Classifier, company: ValidCompany, *, use_llm: 
 
 
 def technical_fields(company: ValidCompany) -> TechnicalFields:
-    r = company.record
-    return TechnicalFields(
-        r.ksic_code, r.industry_name, r.main_products, r.product_use, r.tech_business_name, r.st_code
-    )
+    return TechnicalFields.of(company.record)
 
 
 def classify_and_record(

@@ -1,30 +1,16 @@
-"""The company fields of screen 1, their API names and Korean labels."""
+"""Korean labels of the fields the API and pages name in messages, and batch-file headers.
+
+The company fields themselves (names, labels, kinds, limits) are declared once in
+`catalog/company_fields.py`; this module adds the decision fields of screen 2.
+"""
 
 from __future__ import annotations
 
-PERSONAL_FIELDS = ("company_name", "business_number", "representative_name")
-TECHNICAL_FIELDS = (
-    "ksic_code",
-    "industry_name",
-    "main_products",
-    "product_use",
-    "tech_business_name",
-    "st_code",
-)
-TEXT_FIELDS = ("industry_name", "main_products", "product_use", "tech_business_name")
-ALL_INPUT_FIELDS = (*PERSONAL_FIELDS, "reference_date", *TECHNICAL_FIELDS)
+from catalog.company_fields import FIELD_LABELS as COMPANY_FIELD_LABELS
+from catalog.company_fields import header_aliases
 
 FIELD_LABELS: dict[str, str] = {
-    "company_name": "기업명",
-    "business_number": "사업자등록번호",
-    "representative_name": "대표자명",
-    "reference_date": "분류기준일",
-    "ksic_code": "업종코드",
-    "industry_name": "업종명",
-    "main_products": "주요제품",
-    "product_use": "제품용도",
-    "tech_business_name": "기술사업명",
-    "st_code": "기술분류",
+    **COMPANY_FIELD_LABELS,
     "final_item_id": "최종 품목",
     "comment": "의견",
     "run_id": "분류 실행 번호",
@@ -32,23 +18,13 @@ FIELD_LABELS: dict[str, str] = {
 
 KOREAN_HEADER_ALIASES: dict[str, str] = {
     **{label: name for name, label in FIELD_LABELS.items()},
-    "제품의 용도 및 특성": "product_use",
-    "제품용도 및 특성": "product_use",
-    "업종코드(KSIC)": "ksic_code",
-    "기술분류코드": "st_code",
+    **header_aliases(),
 }
+"""Batch-file column names → API names: the Korean labels and the company fields' other headers."""
 
-MAX_FIELD_CHARS = 2000
 MAX_COMMENT_CHARS = 2000
-
-# What one classification may cost: the embedder reads every character of the four text fields
-# (so does the keyword attribution, for up to 24 of their distinct words) and the lexical stage and
-# the rationale go over every distinct word. Both are bounded over the four fields together.
-MAX_TEXT_CHARS = 3000
-"""The four text fields (업종명, 주요제품, 제품용도, 기술사업명) together, in characters."""
-MAX_DISTINCT_WORDS = 300
-"""Distinct words over the four text fields (a word: letters and digits between spaces or
-punctuation, case ignored)."""
+MAX_ID = 2_147_483_647
+"""Largest row id (PostgreSQL INTEGER); larger ids are refused before they reach the database."""
 
 
 def label(field: str) -> str:

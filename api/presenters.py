@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from api.company_schema import MaskedCompanyOut
 from api.masking import mask_business_number, mask_company_name, mask_person_name
+from api.result_schema import VersionsOut
 from api.schemas import (
     CatalogFieldOut,
     CatalogItemOut,
@@ -13,7 +15,6 @@ from api.schemas import (
     CatalogOut,
     CatalogThemeOut,
     DecisionOut,
-    MaskedCompanyOut,
 )
 from api.validation import KST
 from catalog.judgments import NONE_LABEL
@@ -65,21 +66,16 @@ def decision_out(
             company_name=mask_company_name(p.company_name),
             business_number=mask_business_number(p.business_number),
             representative_name=mask_person_name(p.representative_name),
-            ksic_code=c.ksic_code,
-            industry_name=c.industry_name,
-            main_products=c.main_products,
-            product_use=c.product_use,
-            tech_business_name=c.tech_business_name,
-            st_code=c.st_code,
+            **c.to_dict(),
         ),
-        versions={
-            "catalog": v.catalog_version,
-            "build": v.build_id,
-            "embedder": v.embedder,
-            "ranker": v.ranker,
-            "prompt": v.prompt_version,
-            "llm_model": v.llm_model,
-        },
+        versions=VersionsOut(
+            catalog=v.catalog_version,
+            build=v.build_id,
+            embedder=v.embedder,
+            ranker=v.ranker,
+            prompt=v.prompt_version,
+            llm_model=v.llm_model,
+        ),
         weight=weighting.weight,
         agreeing_reviewers=weighting.agreeing_reviewers,
         withdrawn=record.withdrawn,

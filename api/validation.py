@@ -20,14 +20,15 @@ from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
-from api.fields import (
+from api.fields import label
+from catalog.company_fields import (
+    ALL_INPUT_FIELDS,
     MAX_DISTINCT_WORDS,
     MAX_FIELD_CHARS,
     MAX_TEXT_CHARS,
     PERSONAL_FIELDS,
     TECHNICAL_FIELDS,
     TEXT_FIELDS,
-    label,
 )
 from catalog.model import Catalog, Item
 from catalog.reference import KsicLookup, StLookup
@@ -250,7 +251,7 @@ def validate_company(
     strictness: Strictness = Strictness.SCREEN,
 ) -> ValidCompany:
     """Check every field; raises InputInvalid listing every problem (blank fields first)."""
-    values = {name: _text(raw, name) for name in (*PERSONAL_FIELDS, "reference_date", *TECHNICAL_FIELDS)}
+    values = {name: _text(raw, name) for name in ALL_INPUT_FIELDS}
     problems: list[FieldProblem] = []
     required: list[str] = list(PERSONAL_FIELDS) if require_personal else []
     if strictness is Strictness.SCREEN:

@@ -32,11 +32,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from catalog.company_fields import TECHNICAL_FIELDS, TEXT_FIELDS
 from catalog.model import Catalog
 from catalog.reference import ST_CODE_PATTERN
 
 NONE_LABEL = "NONE"
-TEXT_KEYS = ("industry_name", "main_products", "product_use", "tech_business_name")
 
 
 JUDGMENT_SUFFIXES = (".jsonl", ".csv")
@@ -73,6 +73,9 @@ def judgments_sha256(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Judgment:
+    """One past judgment: its company's technical fields (`TECHNICAL_FIELDS`, in that order)
+    and the item judged."""
+
     id: str
     ksic_code: str
     industry_name: str
@@ -94,12 +97,7 @@ class Judgment:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "ksic_code": self.ksic_code,
-            "industry_name": self.industry_name,
-            "main_products": self.main_products,
-            "product_use": self.product_use,
-            "tech_business_name": self.tech_business_name,
-            "st_code": self.st_code,
+            **{name: getattr(self, name) for name in TECHNICAL_FIELDS},
             "item_id": self.item_id,
             "alternates": list(self.alternates),
             "date": self.date,
@@ -166,9 +164,9 @@ def parse_row(raw: dict[str, Any], line: int, catalog: Catalog | None) -> Judgme
     """Validate one row; raises ValueError with a precise message."""
     if not isinstance(raw, dict):
         raise ValueError("row is not an object")
-    text = {k: str(raw.get(k) or "").strip() for k in TEXT_KEYS}
+    text = {k: str(raw.get(k) or "").strip() for k in TEXT_FIELDS}
     if not any(text.values()):
-        raise ValueError(f"all text fields are blank ({', '.join(TEXT_KEYS)})")
+        raise ValueError(f"all text fields are blank ({', '.join(TEXT_FIELDS)})")
     ksic = str(raw.get("ksic_code") or "").strip()
     if ksic and not re.fullmatch(r"\d{2,5}", ksic):
         raise ValueError(f"ksic_code {ksic!r} is not 2-5 digits")

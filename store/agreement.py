@@ -34,15 +34,7 @@ def normalize_text(value: str) -> str:
 
 def text_key(company: TechnicalFields) -> str:
     """The key under which decisions on the same technical text agree (64 hex characters)."""
-    parts = (
-        company.ksic_code,
-        company.industry_name,
-        company.main_products,
-        company.product_use,
-        company.tech_business_name,
-        company.st_code,
-    )
-    joined = "\x1f".join(normalize_text(p) for p in parts)
+    joined = "\x1f".join(normalize_text(p) for p in company.as_tuple())
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
+
+from catalog.company_fields import TECHNICAL_FIELDS
 
 DecisionAction = Literal["accepted", "changed", "none"]
 Role = Literal["reviewer", "maintainer", "api"]
@@ -12,12 +14,25 @@ Role = Literal["reviewer", "maintainer", "api"]
 
 @dataclass(frozen=True)
 class TechnicalFields:
+    """A company's six technical fields (`catalog.company_fields.TECHNICAL_FIELDS`, in that order)."""
+
     ksic_code: str
     industry_name: str
     main_products: str
     product_use: str
     tech_business_name: str
     st_code: str
+
+    @classmethod
+    def of(cls, source: Any) -> TechnicalFields:
+        """The fields read by name from anything that has them (a CompanyRecord, a table row)."""
+        return cls(**{name: getattr(source, name) for name in TECHNICAL_FIELDS})
+
+    def as_tuple(self) -> tuple[str, ...]:
+        return tuple(getattr(self, name) for name in TECHNICAL_FIELDS)
+
+    def to_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in TECHNICAL_FIELDS}
 
 
 @dataclass(frozen=True)

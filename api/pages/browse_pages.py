@@ -12,13 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.roles import Permission, allows
 from api.decision_saving import withdraw_decision
 from api.errors import ApiError
+from api.fields import MAX_ID
 from api.pages.forms import form_fields
 from api.pages.page_session import CSRF_FIELD, check_csrf, page_principal
 from api.pages.result_view import PROVISIONAL_LEGEND, CodeView, page_item_label
 from api.pages.templating import render
 from api.presenters import item_out
 from api.routes.decisions import current_catalog, decisions_out, item_filter
-from api.schemas import MAX_ID
 from api.state import StateDep
 from api.validation import lookup_item
 from rag.result import DECISION_LABELS

@@ -10,11 +10,11 @@ from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.classification import classify_and_record, live_classifier
 from api.decision_saving import save_decision
+from api.fields import MAX_ID
 from api.pages.forms import company_values, form_fields
 from api.pages.page_session import CSRF_FIELD, check_csrf, page_principal
 from api.pages.result_view import result_view
 from api.pages.templating import render
-from api.schemas import MAX_ID
 from api.state import ServiceState, StateDep
 from api.validation import (
     FieldProblem,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.fields import ALL_INPUT_FIELDS
+from catalog.company_fields import ALL_INPUT_FIELDS
 
 
 async def form_fields(request: Request) -> dict[str, str]:

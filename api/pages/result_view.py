@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from api.fields import TECHNICAL_FIELDS, label
+from api.fields import label
 from api.pages.highlight import Segment, segments
 from api.validation import ValidCompany
+from catalog.company_fields import TECHNICAL_FIELDS
 from catalog.judgments import NONE_LABEL
 from catalog.model import Catalog
 from rag.rationale import percent_label

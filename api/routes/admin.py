@@ -11,6 +11,7 @@ from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.classifier_slot import ReloadInProgress
 from api.errors import ApiError
+from api.result_schema import VersionsOut
 from api.schemas import ReloadOut
 from api.state import StateDep
 from index_build.artifacts import BuildError
@@ -32,4 +33,4 @@ def reload_index(state: StateDep, _: Annotated[Principal, Depends(require(Permis
         raise ApiError(409, "conflict", RELOAD_BUSY) from exc
     except BuildError as exc:
         raise ApiError(503, "not_ready", RELOAD_FAILED, details=[{"reason": str(exc)}]) from exc
-    return ReloadOut(status="reloaded", versions=dict(classifier.versions))
+    return ReloadOut(status="reloaded", versions=VersionsOut.model_validate(classifier.versions))

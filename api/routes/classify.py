@@ -16,8 +16,10 @@ from api.auth.roles import Permission
 from api.batch_classification import classify_rows
 from api.batch_rows import MAX_BATCH_ROWS, BatchFormat, BatchRow, detect_format, read_rows
 from api.classification import classify_and_record, live_classifier
+from api.company_schema import CompanyInput, CompanyOut
 from api.errors import ApiError
-from api.schemas import ClassifyResponse, CompanyInput, InputNoteOut
+from api.result_schema import InputNoteOut, ResultOut
+from api.schemas import ClassifyResponse
 from api.state import StateDep
 from api.validation import ReferenceLists, validate_company
 from rag.classifier import Classifier
@@ -25,6 +27,7 @@ from rag.classifier import Classifier
 router = APIRouter(prefix="/v1", tags=["classify"])
 Classifying = Annotated[Principal, Depends(require(Permission.CLASSIFY))]
 BATCH_MEDIA_TYPE = "application/x-ndjson"
+BATCH_LINES = "행마다 JSON 한 줄(BatchLineOut): 분류 결과(ok=true), 행의 오류(ok=false), 마지막 줄은 요약"
 
 
 @router.post(
@@ -41,11 +44,11 @@ def classify(body: CompanyInput, state: StateDep, principal: Classifying) -> Cla
     return ClassifyResponse(
         run_id=recorded.run_id,
         reference_date=company.reference_date,
-        company=company.record.to_dict(),
-        notes=[InputNoteOut(**n.to_dict()) for n in company.notes],
+        company=CompanyOut.model_validate(company.record.to_dict()),
+        notes=[InputNoteOut.model_validate(n.to_dict()) for n in company.notes],
         degraded=result.degraded,
         degraded_reason=result.degraded_reason,
-        result=result.to_dict(),
+        result=ResultOut.model_validate(result.to_dict()),
     )
 
 
@@ -96,7 +99,7 @@ def _stream(
         "분류합니다. 마지막 줄은 요약(`summary`)입니다. 개인정보 항목은 선택입니다."
     ),
     response_class=StreamingResponse,
-    responses={200: {"content": {BATCH_MEDIA_TYPE: {}}}},
+    responses={200: {"description": BATCH_LINES, "content": {BATCH_MEDIA_TYPE: {}}}},
 )
 async def classify_batch(
     request: Request,

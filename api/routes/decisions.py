@@ -11,10 +11,12 @@ from api.auth.dependencies import require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
 from api.classification import live_classifier
+from api.company_schema import DecisionInput
 from api.decision_saving import save_decision, withdraw_decision
 from api.errors import ApiError
+from api.fields import MAX_ID
 from api.presenters import decision_out
-from api.schemas import MAX_ID, DecisionInput, DecisionListOut, DecisionOut, WithdrawInput
+from api.schemas import DecisionListOut, DecisionOut, WithdrawInput
 from api.state import ServiceState, StateDep
 from api.validation import lookup_item, normalize_item_code, validate_personal
 from catalog.judgments import NONE_LABEL

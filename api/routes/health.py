@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from api.errors import ApiError
+from api.result_schema import IndexOut, VersionsOut
 from api.schemas import HealthOut, ReadyOut
 from api.state import StateDep
 from store.repository import StoreUnavailable
@@ -26,11 +25,6 @@ def health() -> HealthOut:
 )
 def ready(state: StateDep) -> ReadyOut:
     classifier = state.classifiers.current
-    index: dict[str, Any] = {"loaded": classifier is not None}
-    if classifier is not None:
-        index["versions"] = dict(classifier.versions)
-    elif state.classifiers.load_error:
-        index["reason"] = state.classifiers.load_error
     try:
         state.ensure_schema()
         database = "ok"
@@ -43,4 +37,5 @@ def ready(state: StateDep) -> ReadyOut:
         if database != "ok":
             problems.append({"component": "database", "message": "데이터베이스에 연결할 수 없습니다."})
         raise ApiError(503, "not_ready", "서비스가 아직 준비되지 않았습니다.", details=problems)
+    index = IndexOut(loaded=True, versions=VersionsOut.model_validate(classifier.versions))
     return ReadyOut(status="ready", index=index, database=database)

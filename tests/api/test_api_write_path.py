@@ -44,7 +44,7 @@ from tests.support.reliability_support import HTML, page_login
 
 __all__ = ["api_build", "harness", "module_classifier", "small_catalog_file"]
 
-# api.fields' limits, literal so that this file also runs (and fails test by test) on older code
+# catalog.company_fields' limits, literal so that this file also runs (and fails test by test) on older code
 MAX_DISTINCT_WORDS = 300
 MAX_TEXT_CHARS = 3000
 
@@ -184,7 +184,7 @@ def test_logging_out_one_session_leaves_the_others(harness: ApiHarness) -> None:
 
 
 def test_the_limits_are_the_documented_ones() -> None:
-    from api import fields
+    from catalog import company_fields as fields
 
     assert (fields.MAX_DISTINCT_WORDS, fields.MAX_TEXT_CHARS) == (MAX_DISTINCT_WORDS, MAX_TEXT_CHARS)
 
