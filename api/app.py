@@ -34,7 +34,7 @@ from catalog.judgments import Judgment
 from index_build.artifacts import BuildError
 from rag.classifier import Classifier
 from store.decision_judgments import judgments_from
-from store.repository import SchemaBehind, SchemaNotCurrent, Store, StoreUnavailable
+from store.repository import SchemaNotCurrent, Store, StoreUnavailable
 
 logger = logging.getLogger("innogrowth.api")
 
@@ -75,15 +75,6 @@ def _make_state(
     )
 
 
-def _schema_hint(exc: SchemaNotCurrent) -> str:
-    if isinstance(exc, SchemaBehind):
-        return (
-            "`innogrowth db upgrade`로 데이터베이스를 올린 뒤 다시 확인합니다(/ready). "
-            "INNOGROWTH_DB_AUTO_UPGRADE=true면 시작할 때 자동으로 올립니다."
-        )
-    return "이 데이터베이스를 만든 더 새로운 버전의 코드로 서비스하십시오 (`innogrowth db current`)."
-
-
 def _start(state: ServiceState, classifier: Classifier | None) -> None:
     """Runs in a worker thread at startup; a missing build or database does not stop the start."""
     try:
@@ -92,7 +83,7 @@ def _start(state: ServiceState, classifier: Classifier | None) -> None:
     except SchemaNotCurrent as exc:
         logger.error(
             "database schema not current",
-            extra={"event": "db_schema_not_current", "reason": str(exc), "hint": _schema_hint(exc)},
+            extra={"event": "db_schema_not_current", "reason": str(exc), "hint": exc.hint},
         )
     except StoreUnavailable as exc:
         logger.error("database unavailable at start", extra={"event": "db_unavailable", "reason": str(exc)})

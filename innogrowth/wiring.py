@@ -76,8 +76,10 @@ def load_classifier(
 
 
 def open_configured_store(settings: Settings) -> SqlStore:
-    """The configured database with its tables; StoreUnavailable when it cannot be reached."""
-    return open_store(settings.resolved_database_url())
+    """The configured database at this code's schema, migrated to it unless
+    INNOGROWTH_DB_AUTO_UPGRADE is off (then SchemaBehind when it is behind: `innogrowth db
+    upgrade` first); StoreUnavailable when it cannot be reached."""
+    return open_store(settings.resolved_database_url(), upgrade=settings.db_auto_upgrade)
 
 
 def saved_decision_judgments(settings: Settings) -> list[Judgment]:
@@ -85,5 +87,8 @@ def saved_decision_judgments(settings: Settings) -> list[Judgment]:
     (`store/agreement.py`, base `INNOGROWTH_DECISION_WEIGHT`); withdrawn decisions are left
     out. Empty when no database has been created yet."""
     return decisions_as_judgments(
-        settings.resolved_database_url(), configured_catalog(settings), settings.decision_weight
+        settings.resolved_database_url(),
+        configured_catalog(settings),
+        settings.decision_weight,
+        upgrade=settings.db_auto_upgrade,
     )

@@ -95,13 +95,13 @@ def judgments_from(
 
 
 def decisions_as_judgments(
-    database_url: str, catalog: Catalog, base: float = DEFAULT_BASE_WEIGHT
+    database_url: str, catalog: Catalog, base: float = DEFAULT_BASE_WEIGHT, *, upgrade: bool = True
 ) -> list[Judgment]:
     """The decisions of the database at `database_url` as judgments (none when a SQLite file
     does not exist yet: nothing has ever been saved)."""
     if sqlite_file_missing(database_url):
         return []
-    store = open_store(database_url)
+    store = open_store(database_url, upgrade=upgrade)
     try:
         return judgments_from(store, catalog, base)
     finally:

@@ -1,4 +1,4 @@
-"""Open the store at a database URL, creating its tables when they are missing."""
+"""Open the store at a database URL, at this code's schema."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from store.engine import DEFAULT_BUSY_TIMEOUT_S, make_engine
 from store.sql_store import SqlStore
 
 
-def open_store(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> SqlStore:
-    """A store whose tables exist; StoreUnavailable when the database cannot be reached."""
+def open_store(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S, upgrade: bool = True) -> SqlStore:
+    """A store at this code's schema: migrated to it (`upgrade`), or only checked (SchemaBehind
+    when it is behind); StoreUnavailable when the database cannot be reached."""
     store = SqlStore(make_engine(url, busy_timeout_s=busy_timeout_s))
-    store.create_schema()
+    if upgrade:
+        store.create_schema()
+    else:
+        store.check_schema()
     return store
 
 

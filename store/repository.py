@@ -31,14 +31,27 @@ class SchemaNotCurrent(StoreUnavailable):
         self.current = current
         self.head = head
 
+    def __str__(self) -> str:
+        return f"{super().__str__()} {self.hint}".strip()
+
+    hint = ""
+    """What to do about it, in Korean (logged at start, shown by /ready and the commands)."""
+
 
 class SchemaBehind(SchemaNotCurrent):
     """An older revision (or an empty database) while upgrading at start is turned off."""
+
+    hint = (
+        "`innogrowth db upgrade`로 데이터베이스를 올린 뒤 다시 확인합니다(/ready). "
+        "INNOGROWTH_DB_AUTO_UPGRADE=true면 시작할 때 자동으로 올립니다."
+    )
 
 
 class SchemaUnknown(SchemaNotCurrent):
     """A revision this code does not know (newer code wrote it), or tables that match none of
     its revisions: never altered."""
+
+    hint = "이 데이터베이스를 만든 더 새로운 버전의 코드로 서비스하십시오 (`innogrowth db current`)."
 
 
 class RunNotFound(LookupError):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
@@ -32,11 +32,7 @@ from store.records import (
     NewApiKey,
     NewDecision,
     NewRun,
-    PersonalFields,
-    Role,
     RunRecord,
-    RunVersions,
-    TechnicalFields,
 )
 from store.repository import (
     DecisionAlreadyWithdrawn,
@@ -45,97 +41,13 @@ from store.repository import (
     RunNotFound,
     StoreUnavailable,
 )
-
-KOREAN_TIME = timezone(timedelta(hours=9), "KST")  # Asia/Seoul (no daylight saving)
-
-
-def _technical(row: ClassificationRun | Company) -> TechnicalFields:
-    return TechnicalFields(
-        ksic_code=row.ksic_code,
-        industry_name=row.industry_name,
-        main_products=row.main_products,
-        product_use=row.product_use,
-        tech_business_name=row.tech_business_name,
-        st_code=row.st_code,
-    )
-
-
-def _run_record(row: ClassificationRun) -> RunRecord:
-    assert row.id is not None
-    return RunRecord(
-        id=row.id,
-        created_at=row.created_at,
-        reference_date=row.reference_date,
-        company=_technical(row),
-        result_json=row.result_json,
-        decision=row.decision,
-        top_item_id=row.top_item_id,
-        degraded=row.degraded,
-        versions=RunVersions(
-            catalog_version=row.catalog_version,
-            build_id=row.build_id,
-            embedder=row.embedder,
-            ranker=row.ranker,
-            prompt_version=row.prompt_version,
-            llm_model=row.llm_model,
-        ),
-        created_by_key=row.created_by_key,
-        created_by_name=row.created_by_name,
-    )
-
-
-def _decision_record(d: Decision, c: Company, r: ClassificationRun) -> DecisionRecord:
-    assert d.id is not None
-    return DecisionRecord(
-        id=d.id,
-        run_id=d.run_id,
-        created_at=d.created_at,
-        final_item_id=d.final_item_id,
-        action=d.action,
-        reviewer=d.reviewer,
-        comment=d.comment,
-        personal=PersonalFields(c.company_name, c.business_number, c.representative_name),
-        company=_technical(c),
-        reference_date=r.reference_date,
-        run_decision=r.decision,
-        run_top_item_id=r.top_item_id,
-        versions=RunVersions(
-            catalog_version=d.catalog_version,
-            build_id=d.build_id,
-            embedder=d.embedder,
-            ranker=r.ranker,
-            prompt_version=d.prompt_version,
-            llm_model=d.llm_model,
-        ),
-        reviewer_key=d.reviewer_key,
-        text_key=d.text_key,
-        withdrawn_at=d.withdrawn_at,
-        withdrawn_by=d.withdrawn_by,
-        withdraw_reason=d.withdraw_reason,
-    )
-
-
-def _key_record(row: ApiKeyRow) -> ApiKeyRecord:
-    return ApiKeyRecord(
-        key_id=row.key_id,
-        name=row.name,
-        role=cast(Role, row.role),
-        salt=row.salt,
-        secret_hash=row.secret_hash,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-def _korean_day_start_utc(day: date, days_after: int) -> datetime | None:
-    """Midnight, Korean time, `days_after` days after `day`, in UTC; None where that lies beyond
-    what a datetime holds (a filter from 0001-01-01 or to 9999-12-31 is then no bound at all)."""
-    try:
-        return datetime.combine(day + timedelta(days=days_after), time.min, tzinfo=KOREAN_TIME).astimezone(
-            UTC
-        )
-    except OverflowError:
-        return None
+from store.row_records import (
+    decision_record,
+    key_record,
+    korean_day_start_utc,
+    run_record,
+    technical_of,
+)
 
 
 def _sqlite_file(engine: Engine) -> Path | None:
@@ -233,7 +145,7 @@ class SqlStore:
     def get_run(self, run_id: int) -> RunRecord | None:
         with self._session() as s:
             row = s.get(ClassificationRun, run_id)
-            return _run_record(row) if row else None
+            return run_record(row) if row else None
 
     def save_decision(self, decision: NewDecision) -> DecisionRecord:
         with self._session() as s:
@@ -271,7 +183,7 @@ class SqlStore:
                 embedder=run.embedder,
                 prompt_version=run.prompt_version,
                 llm_model=run.llm_model,
-                text_key=text_key(_technical(run)),
+                text_key=text_key(technical_of(run)),
             )
             s.add(row)
             try:
@@ -279,7 +191,7 @@ class SqlStore:
             except IntegrityError as exc:
                 s.rollback()
                 raise DecisionConflict(decision.run_id) from exc
-            return _decision_record(row, company, run)
+            return decision_record(row, company, run)
 
     def _joined(self) -> Any:
         return (
@@ -291,7 +203,7 @@ class SqlStore:
     def get_decision(self, decision_id: int) -> DecisionRecord | None:
         with self._session() as s:
             row = s.exec(self._joined().where(col(Decision.id) == decision_id)).first()
-            return _decision_record(*row) if row else None
+            return decision_record(*row) if row else None
 
     def list_decisions(self, flt: DecisionFilter, page: int, per_page: int) -> DecisionPage:
         conditions: list[Any] = []
@@ -302,10 +214,10 @@ class SqlStore:
         if flt.reviewer:
             conditions.append(col(Decision.reviewer) == flt.reviewer)
         # dates are Korean calendar days (the pages and the API show Korean time); stored in UTC
-        start = _korean_day_start_utc(flt.date_from, 0) if flt.date_from else None
+        start = korean_day_start_utc(flt.date_from, 0) if flt.date_from else None
         if start is not None:
             conditions.append(col(Decision.created_at) >= start)
-        end = _korean_day_start_utc(flt.date_to, 1) if flt.date_to else None
+        end = korean_day_start_utc(flt.date_to, 1) if flt.date_to else None
         if end is not None:
             conditions.append(col(Decision.created_at) < end)
         if flt.text:
@@ -338,12 +250,12 @@ class SqlStore:
                 .offset((page - 1) * per_page)
                 .limit(per_page)
             ).all()
-            return DecisionPage([_decision_record(*r) for r in rows], total, page, per_page)
+            return DecisionPage([decision_record(*r) for r in rows], total, page, per_page)
 
     def all_decisions(self) -> list[DecisionRecord]:
         with self._session() as s:
             rows = s.exec(self._joined().order_by(col(Decision.id))).all()
-            return [_decision_record(*r) for r in rows]
+            return [decision_record(*r) for r in rows]
 
     def decisions_version(self) -> tuple[int, int, int]:
         with self._session() as s:
@@ -357,7 +269,7 @@ class SqlStore:
             return []
         with self._session() as s:
             query = self._joined().where(col(Decision.text_key).in_(keys)).order_by(col(Decision.id))
-            return [_decision_record(*r) for r in s.exec(query).all()]
+            return [decision_record(*r) for r in s.exec(query).all()]
 
     def withdraw_decision(self, decision_id: int, by: str, reason: str) -> DecisionRecord:
         with self._session() as s:
@@ -375,7 +287,7 @@ class SqlStore:
                 already = True
             joined = s.exec(self._joined().where(col(Decision.id) == decision_id)).first()
             assert joined is not None
-            record = _decision_record(*joined)
+            record = decision_record(*joined)
             if already:
                 raise DecisionAlreadyWithdrawn(record)
             return record
@@ -389,16 +301,16 @@ class SqlStore:
         with self._session() as s:
             s.add(row)
             s.commit()
-            return _key_record(row)
+            return key_record(row)
 
     def find_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._session() as s:
             row = s.exec(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id)).first()
-            return _key_record(row) if row else None
+            return key_record(row) if row else None
 
     def list_keys(self) -> list[ApiKeyRecord]:
         with self._session() as s:
-            return [_key_record(r) for r in s.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.id))).all()]
+            return [key_record(r) for r in s.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.id))).all()]
 
     def revoke_key(self, key_id: str) -> bool:
         with self._session() as s:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from catalog.judgments import Judgment
 from catalog.loader import CatalogError
@@ -28,14 +29,15 @@ def _saved_decisions(settings: Settings) -> list[Judgment]:
     """Saved reviewer decisions, or none (with a warning) when the database cannot be read."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from store.repository import StoreUnavailable
+    from store.repository import SchemaNotCurrent, StoreUnavailable
 
     try:
         return saved_decision_judgments(settings)
     except (SQLAlchemyError, StoreUnavailable) as exc:
         console.print(
             f"[yellow]saved decisions not folded in: database unavailable "
-            f"({type(exc).__name__}); building from the judgments file only[/yellow]"
+            f"({escape(str(exc)) if isinstance(exc, SchemaNotCurrent) else type(exc).__name__}); "
+            "building from the judgments file only[/yellow]"
         )
         return []
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from api.auth.keys import create_key
@@ -25,7 +26,7 @@ def _store() -> SqlStore:
     try:
         return open_configured_store(Settings())
     except StoreUnavailable as exc:
-        console.print(f"[red]database unavailable: {exc}[/red]")
+        console.print(f"[red]database unavailable: {escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
 
 

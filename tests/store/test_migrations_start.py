@@ -33,9 +33,14 @@ def settings(data_dir: Path, **extra: Any) -> Settings:
 
 
 def not_ready(client: TestClient) -> list[str]:
+    return [d["component"] for d in not_ready_details(client)]
+
+
+def not_ready_details(client: TestClient) -> list[dict[str, str]]:
     ready = client.get("/ready")
     assert ready.status_code == 503, ready.text
-    return [d["component"] for d in ready.json()["error"]["details"]]
+    details: list[dict[str, str]] = ready.json()["error"]["details"]
+    return details
 
 
 def schema_events(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -51,6 +56,8 @@ def test_with_upgrading_off_a_database_behind_is_not_ready_until_db_upgrade(
     app = create_app(settings(tmp_path, db_auto_upgrade=False), classifier_loader=no_build)
     with caplog.at_level(logging.ERROR, logger="innogrowth.api"), TestClient(app) as client:
         assert not_ready(client) == ["index", "database"]
+        (database,) = [d for d in not_ready_details(client) if d["component"] == "database"]
+        assert "스키마" in database["message"] and "innogrowth db upgrade" in database["message"]
         (event,) = schema_events(caplog)
         assert "innogrowth db upgrade" in str(event.__dict__["hint"])
         assert head_revision() in str(event.__dict__["reason"])
@@ -98,3 +105,23 @@ def test_a_database_from_newer_code_is_refused_at_start_and_left_unchanged(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0099_newer"]
     engine.dispose()
+
+
+def test_with_upgrading_off_the_commands_refuse_a_database_behind_and_name_db_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INNOGROWTH_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("INNOGROWTH_DATABASE_URL", raising=False)
+    monkeypatch.setenv("INNOGROWTH_DB_AUTO_UPGRADE", "false")
+    url = settings(tmp_path).resolved_database_url()
+    store = open_store(url)
+    with store.engine.begin() as conn:  # a first-release database: 0001, behind head
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("DROP TABLE page_sessions"))
+    store.engine.dispose()
+    refused = CliRunner().invoke(cli_app, ["keys", "list"], catch_exceptions=False)
+    assert refused.exit_code == 1
+    assert "innogrowth db upgrade" in " ".join(refused.output.split())
+    assert "page_sessions" not in inspect(make_engine(url)).get_table_names()  # nothing changed
+    monkeypatch.setenv("INNOGROWTH_DB_AUTO_UPGRADE", "true")
+    assert CliRunner().invoke(cli_app, ["keys", "list"], catch_exceptions=False).exit_code == 0
