@@ -17,9 +17,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.auth.bootstrap import bootstrap_keys
 from api.auth.rate_limit import RateLimiter
-from api.batch_rows import MAX_BATCH_ROWS
-from api.classifier_slot import ClassifierSlot
-from api.decision_sync import DecisionSync
+from api.classifying.batch_rows import MAX_BATCH_ROWS
+from api.classifying.decision_sync import DecisionSync
+from api.classifying.slot import ClassifierSlot
 from api.errors import install_error_handlers
 from api.json_logging import configure_json_logging
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware

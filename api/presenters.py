@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from api.company_schema import MaskedCompanyOut
-from api.masking import mask_business_number, mask_company_name, mask_person_name
+from api.decisions.masking import mask_business_number, mask_company_name, mask_person_name
 from api.result_schema import VersionsOut
 from api.schemas import (
     CatalogFieldOut,

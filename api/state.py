@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.auth.rate_limit import RateLimiter
-from api.classifier_slot import ClassifierSlot
+from api.classifying.slot import ClassifierSlot
 from api.service_config import ServiceConfig
 from api.validation import ReferenceLists
 from store.repository import Store

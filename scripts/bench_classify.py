@@ -13,7 +13,7 @@ worker, no LLM). Per record, in one run so that machine noise hits both alike:
   rationale, total), and the ratio of its p50/p95 to the floor's;
 - warm: the same record again (query vectors cached).
 Then `--batch N` records (the rich set repeated, with a counter in each text so nothing is
-cached) go through the batch path (`api.batch_classification.classify_rows`): records/s and the
+cached) go through the batch path (`api.classifying.batch.classify_rows`): records/s and the
 time 5,000 records would take. `--busy-core` keeps one core busy with a spinning process
 throughout, as a neighbouring batch or rebuild would.
 """
@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from api.batch_classification import classify_rows  # noqa: E402
-from api.batch_rows import BatchRow  # noqa: E402
+from api.classifying.batch import classify_rows  # noqa: E402
+from api.classifying.batch_rows import BatchRow  # noqa: E402
 from api.validation import ReferenceLists  # noqa: E402
 from catalog.judgments import load_judgments  # noqa: E402
 from innogrowth.settings import Settings  # noqa: E402

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.roles import Permission, allows
-from api.decision_saving import withdraw_decision
+from api.decisions.saving import withdraw_decision
 from api.errors import ApiError
 from api.fields import MAX_ID
 from api.pages.forms import form_fields

@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.principal import Principal
 from api.auth.roles import Permission
-from api.classification import classify_and_record, live_classifier
-from api.decision_saving import save_decision
+from api.classifying.request import classify_and_record, live_classifier
+from api.decisions.saving import save_decision
 from api.fields import MAX_ID
 from api.pages.forms import company_values, form_fields
 from api.pages.page_session import CSRF_FIELD, check_csrf, page_principal

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from api.auth.dependencies import require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
-from api.classifier_slot import ReloadInProgress
+from api.classifying.slot import ReloadInProgress
 from api.errors import ApiError
 from api.result_schema import VersionsOut
 from api.schemas import ReloadOut

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from api.auth.dependencies import require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
-from api.classification import live_classifier
+from api.classifying.request import live_classifier
 from api.errors import ApiError
 from api.presenters import catalog_out, item_out
 from api.schemas import CatalogItemOut, CatalogOut, KsicLookupOut

@@ -13,9 +13,9 @@ from starlette.datastructures import UploadFile
 from api.auth.dependencies import charge_batch_rows, require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
-from api.batch_classification import classify_rows
-from api.batch_rows import MAX_BATCH_ROWS, BatchFormat, BatchRow, detect_format, read_rows
-from api.classification import classify_and_record, live_classifier
+from api.classifying.batch import classify_rows
+from api.classifying.batch_rows import MAX_BATCH_ROWS, BatchFormat, BatchRow, detect_format, read_rows
+from api.classifying.request import classify_and_record, live_classifier
 from api.company_schema import CompanyInput, CompanyOut
 from api.errors import ApiError
 from api.result_schema import InputNoteOut, ResultOut

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.auth.dependencies import require
 from api.auth.principal import Principal
 from api.auth.roles import Permission
-from api.classification import live_classifier
+from api.classifying.request import live_classifier
 from api.company_schema import DecisionInput
-from api.decision_saving import save_decision, withdraw_decision
+from api.decisions.saving import save_decision, withdraw_decision
 from api.errors import ApiError
 from api.fields import MAX_ID
 from api.presenters import decision_out

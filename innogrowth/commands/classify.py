@@ -37,8 +37,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from api.batch_classification import classify_row, classify_rows
-from api.batch_rows import BatchRow, canonical_keys, detect_format, read_rows
+from api.classifying.batch import classify_row, classify_rows
+from api.classifying.batch_rows import BatchRow, canonical_keys, detect_format, read_rows
 from api.validation import ReferenceLists
 from index_build.artifacts import BuildError
 from innogrowth.classifier_loading import service_classifier

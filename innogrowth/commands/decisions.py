@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.decision_recheck import decisions_to_recheck
+from api.decisions.recheck import decisions_to_recheck
 from catalog.diff import diff_catalogs
 from catalog.loader import CatalogError, load_catalog
 from innogrowth.settings import Settings

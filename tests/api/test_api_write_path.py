@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from api.auth.keys import create_key
 from api.auth.session_cookie import COOKIE_NAME
-from api.batch_classification import classify_row
-from api.batch_rows import BatchRow
+from api.classifying.batch import classify_row
+from api.classifying.batch_rows import BatchRow
 from api.state import ServiceState
 from api.validation import InputInvalid, validate_company
 from catalog.judgments import Judgment
@@ -419,7 +419,7 @@ def test_withdrawing_from_the_page_and_the_cli(
 def test_a_reload_drops_decisions_the_build_holds_but_the_store_withdrew(
     module_classifier: Classifier,
 ) -> None:
-    from api.classifier_slot import reconcile
+    from api.classifying.slot import reconcile
 
     stale = Judgment(
         id="D999999",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.batch_classification import classify_row, classify_rows
-from api.batch_rows import BatchRow
+from api.classifying.batch import classify_row, classify_rows
+from api.classifying.batch_rows import BatchRow
 from api.validation import ReferenceLists
 from rag.classifier import Classifier
 from rag.query_views import QueryVectorCache

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from api.auth.keys import create_key
-from api.masking import mask_company_name
+from api.decisions.masking import mask_company_name
 from catalog.company_fields import MAX_FIELD_CHARS
 from index_build.builder import BuildResult
 from innogrowth.service import create_app

@@ -26,7 +26,7 @@ import pytest
 import uvicorn
 
 from api.auth.keys import create_key
-from api.masking import mask_company_name
+from api.decisions.masking import mask_company_name
 from api.validation import KST
 from index_build.builder import BuildResult
 from innogrowth.service import create_app

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from api.classifier_slot import ClassifierSlot
+from api.classifying.slot import ClassifierSlot
 from catalog.judgments import Judgment
 from index_build.builder import BuildInputs
 from rag.classifier import Classifier

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from api.batch_rows import BatchRow
-from api.classification import classify_company
+from api.classifying.batch_rows import BatchRow
+from api.classifying.request import classify_company
 from api.errors import ApiError, input_invalid_error
 from api.validation import InputInvalid, ReferenceLists, Strictness, ValidCompany, validate_company
 from rag.classifier import Classifier

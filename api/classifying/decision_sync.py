@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from api.classifier_slot import ClassifierSlot
+from api.classifying.slot import ClassifierSlot
 from store.decision_judgments import judgment_id
 from store.repository import DecisionRepository, StoreUnavailable
 
-logger = logging.getLogger("innogrowth.api.decision_sync")
+logger = logging.getLogger("innogrowth.api.classifying.decision_sync")
 
 Version = tuple[int, int, int]  # decisions, highest id, withdrawn
 
