@@ -73,13 +73,11 @@ class Classifier:
     ) -> None:
         self.resources = resources
         self.trainer = trainer
-        self.ranker = ranker
-        self.options = options or ClassifierOptions()
         self.reranker = reranker
         self.cache = cache or QueryVectorCache(resources.embedder)
         self._name_terms = item_name_terms(resources)
-        self.policy = DecisionPolicy(self.options, ranker)
-        self.writer = RecommendationWriter(resources, self.cache, self.options, self.policy)
+        self.policy = DecisionPolicy(options or ClassifierOptions(), ranker)
+        self.writer = RecommendationWriter(resources, self.cache, self.policy)
         self._llm_merge = LlmMerge(self.writer, self.policy)
         self._prepared_words: OrderedDict[CompanyRecord, list[WordOccurrence]] = OrderedDict()
         self._prepared_lock = threading.Lock()
@@ -91,6 +89,24 @@ class Classifier:
             "prompt": prompt_version_id(self.options.prompt_version),
             "llm_model": reranker.model if reranker is not None else "none",
         }
+
+    @property
+    def ranker(self) -> Ranker:
+        return self.policy.ranker
+
+    @ranker.setter
+    def ranker(self, ranker: Ranker) -> None:
+        """A retrained ranker scores and calibrates every later classification."""
+        self.policy.ranker = ranker
+
+    @property
+    def options(self) -> ClassifierOptions:
+        return self.policy.options
+
+    @options.setter
+    def options(self, options: ClassifierOptions) -> None:
+        """New thresholds for every later classification (decision policy and wording)."""
+        self.policy.options = options
 
     @property
     def catalog(self) -> Catalog:

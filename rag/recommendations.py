@@ -40,15 +40,18 @@ class RecommendationWriter:
         self,
         resources: RetrievalResources,
         cache: QueryVectorCache,
-        options: ClassifierOptions,
         policy: DecisionPolicy,
     ) -> None:
         self.resources = resources
         self.cache = cache
-        self.options = options
         self.policy = policy
         self._line_terms: dict[str, list[set[str]]] = {}
         self._line_lock = threading.Lock()
+
+    @property
+    def options(self) -> ClassifierOptions:
+        """The policy's options (one object: replacing the classifier's options changes both)."""
+        return self.policy.options
 
     # evidence ----------------------------------------------------------------------------
     def _terms_of_lines(self, item_id: str) -> list[set[str]]:

@@ -218,6 +218,21 @@ def test_low_confidence_becomes_review(small_classifier: Classifier) -> None:
     assert result.predicted_label == result.recommendations[0].item_id
 
 
+def test_replacing_the_options_or_the_ranker_changes_the_next_classification(
+    small_classifier: Classifier,
+) -> None:
+    clf = Classifier(small_classifier.resources, small_classifier.ranker, cache=small_classifier.cache)
+    record = _record_for(clf, clf.catalog.items[2].id)
+    clf.options = dataclasses.replace(clf.options, abstain_threshold=0.999, none_threshold=1.0)
+    result = clf.classify(record)
+    assert result.decision == "review" and "검토" in result.decision_reason
+    clf.options = dataclasses.replace(clf.options, abstain_threshold=0.0, recommend_threshold=0.0)
+    assert clf.classify(record).decision == "recommended"
+    fusion = Ranker(kind="rank-fusion")
+    clf.ranker = fusion
+    assert clf.policy.ranker is fusion and clf.score(record).probabilities is not None
+
+
 def test_saved_judgment_changes_next_classification(
     small_classifier: Classifier, small_inputs: BuildInputs
 ) -> None:
