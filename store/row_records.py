@@ -25,24 +25,13 @@ from store.records import (
 KOREAN_TIME = timezone(timedelta(hours=9), "KST")  # Asia/Seoul (no daylight saving)
 
 
-def technical_of(row: ClassificationRun | Company) -> TechnicalFields:
-    return TechnicalFields(
-        ksic_code=row.ksic_code,
-        industry_name=row.industry_name,
-        main_products=row.main_products,
-        product_use=row.product_use,
-        tech_business_name=row.tech_business_name,
-        st_code=row.st_code,
-    )
-
-
 def run_record(row: ClassificationRun) -> RunRecord:
     assert row.id is not None
     return RunRecord(
         id=row.id,
         created_at=row.created_at,
         reference_date=row.reference_date,
-        company=technical_of(row),
+        company=TechnicalFields.of(row),
         result_json=row.result_json,
         decision=row.decision,
         top_item_id=row.top_item_id,
@@ -71,7 +60,7 @@ def decision_record(d: Decision, c: Company, r: ClassificationRun) -> DecisionRe
         reviewer=d.reviewer,
         comment=d.comment,
         personal=PersonalFields(c.company_name, c.business_number, c.representative_name),
-        company=technical_of(c),
+        company=TechnicalFields.of(c),
         reference_date=r.reference_date,
         run_decision=r.decision,
         run_top_item_id=r.top_item_id,

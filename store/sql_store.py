@@ -33,6 +33,7 @@ from store.records import (
     NewDecision,
     NewRun,
     RunRecord,
+    TechnicalFields,
 )
 from store.repository import (
     DecisionAlreadyWithdrawn,
@@ -46,7 +47,6 @@ from store.row_records import (
     key_record,
     korean_day_start_utc,
     run_record,
-    technical_of,
 )
 
 
@@ -183,7 +183,7 @@ class SqlStore:
                 embedder=run.embedder,
                 prompt_version=run.prompt_version,
                 llm_model=run.llm_model,
-                text_key=text_key(technical_of(run)),
+                text_key=text_key(TechnicalFields.of(run)),
             )
             s.add(row)
             try:
