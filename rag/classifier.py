@@ -74,10 +74,11 @@ class Classifier:
         self.resources = resources
         self.trainer = trainer
         self.reranker = reranker
-        self.cache = cache or QueryVectorCache(resources.embedder)
         self._name_terms = item_name_terms(resources)
         self.policy = DecisionPolicy(options or ClassifierOptions(), ranker)
-        self.writer = RecommendationWriter(resources, self.cache, self.policy)
+        self.writer = RecommendationWriter(
+            resources, cache or QueryVectorCache(resources.embedder), self.policy
+        )
         self._llm_merge = LlmMerge(self.writer, self.policy)
         self._prepared_words: OrderedDict[CompanyRecord, list[WordOccurrence]] = OrderedDict()
         self._prepared_lock = threading.Lock()
@@ -89,6 +90,16 @@ class Classifier:
             "prompt": prompt_version_id(self.options.prompt_version),
             "llm_model": reranker.model if reranker is not None else "none",
         }
+
+    @property
+    def cache(self) -> QueryVectorCache:
+        return self.writer.cache
+
+    @cache.setter
+    def cache(self, cache: QueryVectorCache) -> None:
+        """Every later lookup (query views and keyword vectors alike) goes to the new cache: the
+        recommendation writer shares it, so a replaced cache is not bypassed by the rationale."""
+        self.writer.cache = cache
 
     @property
     def ranker(self) -> Ranker:
