@@ -39,10 +39,13 @@ class BuildArtifacts:
     ranker: dict[str, Any] = field(default_factory=dict)
     # the query vectors of every KSIC-note and S&T-name view, embedded by the build (texts, vectors)
     reference_views: tuple[list[str], Vectors] | None = None
+    # the query vectors of the catalog's candidate keywords (`rag.keywords.catalog_words`)
+    keyword_vectors: tuple[list[str], Vectors] | None = None
 
 
-def read_reference_views(path: Path) -> tuple[list[str], Vectors] | None:
-    file = path / layout.REFERENCE_VIEWS
+def read_reference_views(path: Path, name: str = layout.REFERENCE_VIEWS) -> tuple[list[str], Vectors] | None:
+    """Query texts and their vectors as the build wrote them (`name`: one of its pinned files)."""
+    file = path / name
     if not file.exists():
         return None
     data = np.load(file)
@@ -104,6 +107,7 @@ def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
         priors=Priors.from_json(json.loads((path / layout.PRIORS).read_text("utf-8"))),
         ranker=json.loads(ranker_path.read_text("utf-8")) if ranker_path.exists() else {},
         reference_views=read_reference_views(path),
+        keyword_vectors=read_reference_views(path, layout.KEYWORD_VECTORS),
     )
 
 

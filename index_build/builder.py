@@ -68,6 +68,19 @@ def _embed(
     return cache.embed(texts, embedder.embed_passages, lambda n: progress.advance(task, n))
 
 
+def _embed_queries(
+    cache: EmbeddingCache, embedder: Embedder, texts: list[str], progress: Progress, label: str, file: Path
+) -> None:
+    """Query vectors of `texts` (through the cache) written to `file`, for loading to pin them."""
+    task = progress.add_task(label, total=len(texts))
+    vecs = cache.embed(
+        [QUERY_KEY_PREFIX + t for t in texts],
+        lambda keyed: embedder.embed_queries([k[len(QUERY_KEY_PREFIX) :] for k in keyed]),
+        lambda n: progress.advance(task, n),
+    )
+    np.savez_compressed(file, texts=np.array(texts), vectors=vecs)
+
+
 def _save(index: LlamaVectorIndex, build: Path, vector_file: str) -> None:
     index.persist(layout.llama_store_dir(build, vector_file), build / vector_file)
 
@@ -90,14 +103,17 @@ def build_index(
     show_progress: bool = True,
     keep: int = 3,
     reference_views: list[str] | None = None,
+    keyword_words: list[str] | None = None,
     store: str = DEFAULT_VECTOR_STORE,
 ) -> BuildResult:
     """Write every artifact into `<root>/.tmp-<id>`, rename it to `<root>/<id>`, switch current.
 
     `reference_views`: query texts every request may need whatever the company (the KSIC-note and
     S&T-name views, `rag.query_views.reference_view_texts`), embedded here once so that no request
-    embeds them. `store`: the llama-index vector store kind (`rag.vector_stores`) that holds the
-    vectors. Any failure before the switch leaves the previous build serving.
+    embeds them. `keyword_words`: the catalog's candidate keywords (`rag.keywords.catalog_words`),
+    likewise embedded once so that a request embeds only the keywords the catalog lacks. `store`:
+    the llama-index vector store kind (`rag.vector_stores`) that holds the vectors. Any failure
+    before the switch leaves the previous build serving.
     """
     root.mkdir(parents=True, exist_ok=True)
     tokenizer = tokenizer or KoreanTokenizer()
@@ -141,18 +157,15 @@ def build_index(
                 for j in inputs.judgments:
                     fh.write(json.dumps(j.to_dict(), ensure_ascii=False) + "\n")
             timings["embed_judgments"] = time.perf_counter() - t0
-            if reference_views:
-                t0 = time.perf_counter()
-                task = progress.add_task("embed KSIC and S&T views", total=len(reference_views))
-                ref_vecs = cache.embed(
-                    [QUERY_KEY_PREFIX + t for t in reference_views],
-                    lambda keyed: embedder.embed_queries([k[len(QUERY_KEY_PREFIX) :] for k in keyed]),
-                    lambda n: progress.advance(task, n),
-                )
-                np.savez_compressed(
-                    tmp / layout.REFERENCE_VIEWS, texts=np.array(reference_views), vectors=ref_vecs
-                )
-                timings["embed_reference_views"] = time.perf_counter() - t0
+            pinned = (
+                (reference_views, layout.REFERENCE_VIEWS, "embed KSIC and S&T views", "reference_views"),
+                (keyword_words, layout.KEYWORD_VECTORS, "embed catalog keywords", "keyword_vectors"),
+            )
+            for texts, file, label, step in pinned:
+                if texts:
+                    t0 = time.perf_counter()
+                    _embed_queries(cache, embedder, texts, progress, label, tmp / file)
+                    timings[f"embed_{step}"] = time.perf_counter() - t0
             cache.save()
 
             t0 = time.perf_counter()

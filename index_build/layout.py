@@ -23,6 +23,7 @@ LEXICAL = "lexical.json"
 PRIORS = "priors.json"
 RANKER = "ranker.json"
 REFERENCE_VIEWS = "reference_views.npz"  # KSIC-note and S&T-name query vectors (optional)
+KEYWORD_VECTORS = "keyword_vectors.npz"  # query vectors of the catalog's candidate keywords (optional)
 
 
 def llama_store_dir(build: Path, vector_file: str) -> Path:

@@ -23,11 +23,13 @@ def classifier_from_build(
     reranker: Reranker | None = None,
 ) -> Classifier:
     """The classifier over a loaded build: its ranker, its pinned KSIC-note and S&T-name query
-    vectors, and `fit_ranker` as the trainer `Classifier.restricted_to` uses."""
+    vectors and catalog keyword vectors, and `fit_ranker` as the trainer `Classifier.restricted_to` uses."""
     res = resources_from_build(catalog, arts, embedder, KsicLookup.load(), StLookup.load(), KoreanTokenizer())
     classifier = Classifier(
         res, Ranker.from_json(arts.ranker), options=options, reranker=reranker, trainer=fit_ranker
     )
     if arts.reference_views is not None:  # no request embeds a KSIC note or an S&T name
         classifier.cache.pin(*arts.reference_views)
+    if arts.keyword_vectors is not None:  # nor a candidate keyword the catalog uses
+        classifier.cache.pin(*arts.keyword_vectors)
     return classifier

@@ -74,10 +74,11 @@ class Classifier:
         self.resources = resources
         self.trainer = trainer
         self.reranker = reranker
-        self.cache = cache or QueryVectorCache(resources.embedder)
         self._name_terms = item_name_terms(resources)
         self.policy = DecisionPolicy(options or ClassifierOptions(), ranker)
-        self.writer = RecommendationWriter(resources, self.cache, self.policy)
+        self.writer = RecommendationWriter(
+            resources, cache or QueryVectorCache(resources.embedder), self.policy
+        )
         self._llm_merge = LlmMerge(self.writer, self.policy)
         self._prepared_words: OrderedDict[CompanyRecord, list[WordOccurrence]] = OrderedDict()
         self._prepared_lock = threading.Lock()
@@ -89,6 +90,16 @@ class Classifier:
             "prompt": prompt_version_id(self.options.prompt_version),
             "llm_model": reranker.model if reranker is not None else "none",
         }
+
+    @property
+    def cache(self) -> QueryVectorCache:
+        return self.writer.cache
+
+    @cache.setter
+    def cache(self, cache: QueryVectorCache) -> None:
+        """Every later lookup (query views and keyword vectors alike) goes to the new cache: the
+        recommendation writer shares it, so a replaced cache is not bypassed by the rationale."""
+        self.writer.cache = cache
 
     @property
     def ranker(self) -> Ranker:
@@ -163,10 +174,11 @@ class Classifier:
 
     def prefetch(self, records: Sequence[CompanyRecord]) -> list[list[WordOccurrence]]:
         """Embed in one call every text that classifying `records` will look up (each record's
-        query views and the candidate keywords of its input) and return those keywords. After it,
-        `classify` finds every vector cached and the record's words analysed (a batch prepares a
-        chunk ahead: many records per embedding call, and Kiwi reads each record once)."""
-        words = self._embed_ahead(records)
+        query views and the candidate keywords of its input, noun phrases included) and return
+        those keywords. After it, `classify` finds every vector cached and the record's words
+        analysed (a batch prepares a chunk ahead: many records per embedding call, and Kiwi reads
+        each record once; the phrases come along so that ranking never waits for the embedder)."""
+        words = self._embed_ahead(records, phrases=True)
         with self._prepared_lock:
             for record, ws in zip(records, words, strict=True):
                 self._prepared_words[record] = ws
@@ -175,17 +187,20 @@ class Classifier:
                 self._prepared_words.popitem(last=False)
         return words
 
-    def _embed_ahead(self, records: Sequence[CompanyRecord]) -> list[list[WordOccurrence]]:
+    def _embed_ahead(self, records: Sequence[CompanyRecord], *, phrases: bool) -> list[list[WordOccurrence]]:
+        """Embed the records' query views and candidate words in one call; the candidates that
+        are noun phrases only with `phrases` (else `contributing_keywords` embeds, after ranking,
+        the few whose words support a top item). Words of the catalog come pinned by the build."""
         words = [input_words(r, self.resources) for r in records]
         texts = [t for r in records for t in query_views(r, self.resources).texts()]
-        self.cache.get_many(texts + [w.word for ws in words for w in ws])
+        self.cache.get_many(texts + [w.word for ws in words for w in ws if phrases or not w.parts])
         return words
 
     def _words_of(self, record: CompanyRecord) -> list[WordOccurrence]:
         """The record's input words as `prefetch` left them, or analysed and embedded now."""
         with self._prepared_lock:
             prepared = self._prepared_words.pop(record, None)
-        return prepared if prepared is not None else self._embed_ahead([record])[0]
+        return prepared if prepared is not None else self._embed_ahead([record], phrases=False)[0]
 
     def classify_pair(self, record: CompanyRecord) -> tuple[ClassificationResult, ClassificationResult]:
         """Without and with the LLM from one retrieval and ranking of `record` (for measuring

@@ -13,6 +13,12 @@ Only words that occur in the input are ever returned, with their offsets in the 
 (`Keyword.source_field`), and no returned keyword is a substring of another one: a phrase that
 contains a better-ranked word takes that word's place.
 
+Cost: every embedded candidate is a short query of its own (≈ 7 tokens, ≈ 7 ms single-threaded on
+CPU). So the words of the catalog's own text (`catalog_words`) are embedded once by the index build
+and pinned in the query cache, and a noun phrase is embedded only when both of its words support
+one of the items asked about (otherwise no vector of it can matter): the keywords come out the
+same as when every candidate is embedded, at a fraction of the embedding.
+
 업종명 counts as the company's words only when it is not the KSIC name of its own 업종코드: the
 name that screen 1, the API and batch files fill in from the code (`filled_from_code`) is the
 classification's wording, not the company's, so it never yields a keyword.
@@ -25,14 +31,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from catalog.model import Catalog
 from rag.company import CompanyRecord
-from rag.korean_tokens import STOPWORDS
+from rag.korean_tokens import STOPWORDS, KoreanTokenizer
 from rag.query_views import QueryVectorCache
 from rag.resources import RetrievalResources
 from rag.result import Keyword
 
-MAX_WORDS = 24  # bounds the cost: each candidate keyword is embedded once
+MAX_WORDS = 24  # bounds the cost: each candidate keyword is embedded at most once
 MAX_KEYWORDS = 5
 MIN_WEIGHT = 0.05
 FIELD_WEIGHT = {"main_products": 1.0, "product_use": 1.0, "tech_business_name": 1.0, "industry_name": 0.5}
@@ -56,7 +64,11 @@ class WordOccurrence:
     parts: tuple[str, ...] = ()  # a noun phrase: the normalised forms of its two words
 
 
-MAX_WORD_CHARS = 30  # bounds the cost: each candidate keyword is embedded once
+MAX_WORD_CHARS = 30  # bounds the cost: each candidate keyword is embedded at most once
+# catalog words longer than this are left out of the build's vocabulary: a long compound seldom
+# recurs verbatim in a company's text (on both development sets the vocabulary covers as many
+# input words without them), and each word is one vector in the build and the packaged seed
+VOCABULARY_WORD_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -87,8 +99,8 @@ def keyword_fields(record: CompanyRecord, res: RetrievalResources) -> dict[str, 
     return fields
 
 
-def _morphs(res: RetrievalResources, text: str) -> list[_Morph]:
-    kiwi: Any = res.tokenizer._model()  # the tokenizer's shared Kiwi instance
+def _morphs(tokenizer: KoreanTokenizer, text: str) -> list[_Morph]:
+    kiwi: Any = tokenizer._model()  # the tokenizer's shared Kiwi instance
     return [_Morph(t.form, t.tag, t.start, t.start + t.len) for t in kiwi.tokenize(text)]
 
 
@@ -106,11 +118,11 @@ def _trimmed(run: list[_Morph], text: str) -> list[_Morph]:
     return run
 
 
-def compounds(res: RetrievalResources, text: str) -> list[tuple[int, int]]:
+def compounds(tokenizer: KoreanTokenizer, text: str) -> list[tuple[int, int]]:
     """Spans of the input's compounds: maximal runs of noun morphemes with nothing between them."""
     runs: list[list[_Morph]] = []
     current: list[_Morph] = []
-    for m in _morphs(res, text):
+    for m in _morphs(tokenizer, text):
         joins = bool(current) and m.start == current[-1].end
         nb_ok = m.tag != "NNB" or (bool(current) and current[-1].tag == "SN")  # 2차 but not a lone 차
         if m.tag in COMPOUND_TAGS and nb_ok and (joins or not current):
@@ -133,14 +145,14 @@ def _starts_word(text: str, at: int) -> bool:
     return at == 0 or not text[at - 1].isalnum()
 
 
-def candidate_spans(res: RetrievalResources, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+def candidate_spans(tokenizer: KoreanTokenizer, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     """Compounds and two-word noun phrases (with their two words), in text order, a phrase right
     after its second word.
 
     A phrase joins two compounds that are whole words, separated only by white space: the first
     starts its word and ends it, the second starts the next word (무인 운반하는 → 무인 운반)."""
     spans: list[tuple[int, int, tuple[str, ...]]] = []
-    found = compounds(res, text)
+    found = compounds(tokenizer, text)
     for n, (start, end) in enumerate(found):
         spans.append((start, end, ()))
         if n == 0:
@@ -156,12 +168,29 @@ def input_words(record: CompanyRecord, res: RetrievalResources) -> list[WordOccu
     """Distinct candidate keywords of the input (first occurrence), capped at MAX_WORDS."""
     seen: dict[str, WordOccurrence] = {}
     for fname, text in keyword_fields(record, res).items():
-        for start, end, parts in candidate_spans(res, text):
+        for start, end, parts in candidate_spans(res.tokenizer, text):
             word = text[start:end]
             key = _norm(word)
             if key and key not in seen and end - start <= MAX_WORD_CHARS and word not in GENERIC_WORDS:
                 seen[key] = WordOccurrence(word, fname, start, end, parts)
     return list(seen.values())[:MAX_WORDS]
+
+
+def catalog_words(catalog: Catalog, tokenizer: KoreanTokenizer) -> list[str]:
+    """The candidate words (single compounds, not phrases, up to VOCABULARY_WORD_CHARS) of the
+    catalog's own text: theme, field and item names and every item line. An index build embeds
+    them once (`index_build.layout.KEYWORD_VECTORS`), pinned in the query cache, so that a request
+    embeds only the candidates the catalog does not use."""
+    texts = [t.name for t in catalog.themes] + [f.name for f in catalog.fields]
+    for item in catalog.items:
+        texts += [item.name, *(ln.text for ln in item.described_lines())]
+    words: set[str] = set()
+    for text in texts:
+        for start, end, parts in candidate_spans(tokenizer, text):
+            word = text[start:end]
+            if not parts and end - start <= VOCABULARY_WORD_CHARS and word not in GENERIC_WORDS:
+                words.add(word)
+    return sorted(words)
 
 
 def _contains(outer: str, inner: str) -> bool:
@@ -196,24 +225,74 @@ def _without_substrings(ranked: list[tuple[WordOccurrence, float]]) -> list[tupl
     return kept
 
 
+def _z_scores(
+    words: list[WordOccurrence], embedded: list[int], res: RetrievalResources, cache: QueryVectorCache
+) -> npt.NDArray[np.float32]:
+    """words × items: how much more each word's vector resembles an item than the average item,
+    for the words at `embedded` (zero for the others, whose vectors are not looked up)."""
+    vecs = np.zeros((len(words), res.item_vectors.shape[1]), np.float32)
+    if embedded:
+        vecs[embedded] = cache.get_many([words[i].word for i in embedded])
+    sims = vecs @ res.item_vectors.T
+    z: npt.NDArray[np.float32] = (sims - sims.mean(axis=1, keepdims=True)) / (
+        sims.std(axis=1, keepdims=True) + 1e-6
+    )
+    return z
+
+
+def _weights(
+    words: list[WordOccurrence], lex_norm: npt.NDArray[np.float64], z: npt.NDArray[np.float32]
+) -> list[float]:
+    """Each word's contribution to one item (`z`: the words' z-scores for that item)."""
+    return [
+        FIELD_WEIGHT.get(w.source_field, 1.0) * (lex_norm[i] + max(0.0, float(z[i]) - 1.0) / 2)
+        for i, w in enumerate(words)
+    ]
+
+
+def _phrases_needed(words: list[WordOccurrence], weights: list[list[float]]) -> list[int]:
+    """The noun phrases whose vector can matter: those whose two words both pass MIN_WEIGHT for
+    one of the items (`weights`: per item, from the single words' vectors), and any phrase that is
+    itself the word of such a phrase. Every other phrase is left out for every item whatever its
+    vector, so it is never embedded."""
+    at = {_norm(w.word): i for i, w in enumerate(words)}
+
+    def passes(part: str, item_weights: list[float]) -> bool:
+        j = at.get(part)
+        if j is None:
+            return False
+        return bool(words[j].parts) or item_weights[j] > MIN_WEIGHT  # a phrase's weight is not known yet
+
+    needed = {
+        i
+        for i, w in enumerate(words)
+        if w.parts and any(all(passes(p, ws) for p in w.parts) for ws in weights)
+    }
+    needed |= {at[p] for i in needed for p in words[i].parts if p in at and words[at[p]].parts}
+    return sorted(needed)
+
+
 def contributing_keywords(
     words: list[WordOccurrence], item_positions: list[int], res: RetrievalResources, cache: QueryVectorCache
 ) -> list[list[Keyword]]:
-    """For each item position, up to MAX_KEYWORDS input words ordered by contribution."""
+    """For each item position, up to MAX_KEYWORDS input words ordered by contribution. The single
+    words' vectors are looked up first; then only the phrases that can be chosen (`_phrases_needed`)."""
     if not words:
         return [[] for _ in item_positions]
-    vecs = cache.get_many([w.word for w in words])
-    sims = vecs @ res.item_vectors.T  # words × items
-    z = (sims - sims.mean(axis=1, keepdims=True)) / (sims.std(axis=1, keepdims=True) + 1e-6)
     terms = [res.tokenizer.terms(w.word) or [w.word] for w in words]
-    out: list[list[Keyword]] = []
+    lex_norm = []
     for pos in item_positions:
         lexical = np.array([max(res.lexical.term_score(t, pos) for t in ts) for ts in terms])
-        lex_norm = lexical / lexical.max() if lexical.max() > 0 else lexical
-        weight = [
-            FIELD_WEIGHT.get(w.source_field, 1.0) * (lex_norm[i] + max(0.0, float(z[i, pos]) - 1.0) / 2)
-            for i, w in enumerate(words)
-        ]
+        lex_norm.append(lexical / lexical.max() if lexical.max() > 0 else lexical)
+    embedded = [i for i, w in enumerate(words) if not w.parts]
+    z = _z_scores(words, embedded, res, cache)
+    weights = [_weights(words, lex_norm[n], z[:, pos]) for n, pos in enumerate(item_positions)]
+    phrases = _phrases_needed(words, weights)
+    if phrases:
+        z = _z_scores(words, sorted(embedded + phrases), res, cache)
+        weights = [_weights(words, lex_norm[n], z[:, pos]) for n, pos in enumerate(item_positions)]
+    out: list[list[Keyword]] = []
+    for weight in weights:
         by_form = {_norm(w.word): weight[i] for i, w in enumerate(words)}
         # a noun phrase only where both of its words support the item (3차원 인식 for 3D 머신비전,
         # not 인식 자율주행차); otherwise its supporting word stands alone

@@ -4,8 +4,9 @@
 
 Keeps only the vectors a fresh clone's first `innogrowth index build` needs for the packaged
 catalog and development sets with the default embedder: item, item-name and line passages, the
-judgments' passages, the query views their ranker training embeds and every KSIC-note and
-S&T-name view (`rag.query_views.reference_view_texts`). Run it after the catalog,
+judgments' passages, the query views their ranker training embeds, every KSIC-note and
+S&T-name view (`rag.query_views.reference_view_texts`) and the catalog's candidate keywords
+(`rag.keywords.catalog_words`). Run it after the catalog,
 the development sets or the passage/view texts change (a build first fills the cache), and commit
 the file. Texts the seed lacks are simply embedded at build time.
 """
@@ -22,6 +23,7 @@ from innogrowth.settings import Settings
 from innogrowth.wiring import load_classifier
 from rag.company import CompanyRecord
 from rag.embedder import embedder_id_for
+from rag.keywords import catalog_words
 from rag.passages import item_line_passages, item_name_passage, item_passage, judgment_passage
 from rag.query_views import query_views, reference_view_texts
 
@@ -44,6 +46,7 @@ def main() -> None:
     res = load_classifier(settings.model_copy(update={"build_dir": root})).resources
     views = {t for j in judgments for t in query_views(CompanyRecord.from_judgment(j), res).texts()}
     views |= set(reference_view_texts(res.ksic, res.st))  # the KSIC-note and S&T-name views
+    views |= set(catalog_words(catalog, res.tokenizer))  # the catalog's candidate keywords
     texts += [QUERY_KEY_PREFIX + t for t in sorted(views)]
     cache = EmbeddingCache(root, embedder_id, res.embedder.dim, use_seed=False)
     kept = cache.keep_only(texts)

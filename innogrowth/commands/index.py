@@ -19,6 +19,8 @@ from index_build.ranker_training import train_ranker_for_build
 from innogrowth.settings import Settings
 from innogrowth.wiring import saved_decision_judgments
 from rag.embedder import make_embedder
+from rag.keywords import catalog_words
+from rag.korean_tokens import KoreanTokenizer
 from rag.query_views import reference_view_texts
 
 app = typer.Typer(help="Build and inspect the retrieval index.")
@@ -66,14 +68,17 @@ def build(
             "`innogrowth catalog check-judgments`[/yellow]"
         )
     embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
+    tokenizer = KoreanTokenizer()
     result = build_index(
         inputs,
         embedder,
         settings.resolved_build_dir(),
+        tokenizer=tokenizer,
         train_ranker=train_ranker_for_build,
         show_progress=not quiet,
         keep=keep,
         reference_views=reference_view_texts(KsicLookup.load(), StLookup.load()),
+        keyword_words=catalog_words(inputs.catalog, tokenizer),
     )
     m = result.manifest
     console.print(

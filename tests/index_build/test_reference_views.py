@@ -1,4 +1,4 @@
-"""KSIC-note and S&T-name views embedded by the build: no request embeds one."""
+"""KSIC-note and S&T-name views and the catalog's keywords embedded by the build: no request embeds one."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from catalog.reference import KsicLookup, StLookup
 from index_build.artifacts import load_current
 from index_build.build_resources import resources_from_build
 from index_build.builder import BuildInputs, build_index
+from index_build.loading import classifier_from_build
 from rag.classifier import Classifier
 from rag.company import CompanyRecord
+from rag.decision_policy import ClassifierOptions
 from rag.embedder import Embedder
+from rag.keywords import catalog_words, input_words
 from rag.korean_tokens import KoreanTokenizer
 from rag.query_views import QueryVectorCache, query_views, reference_view_texts
 from rag.ranker import Ranker
@@ -64,3 +67,21 @@ def test_a_build_embeds_the_reference_views_once_and_a_request_embeds_none_of_th
     clf.classify(record, use_llm=False)
     assert counter.queries and views.text in counter.queries
     assert views.ksic not in counter.queries and views.st not in counter.queries
+
+
+def test_a_build_embeds_the_catalog_keywords_once_and_a_loaded_classifier_pins_them(
+    tmp_path: Path, small_inputs: BuildInputs, embedder: Embedder
+) -> None:
+    tokenizer = KoreanTokenizer()
+    words = catalog_words(small_inputs.catalog, tokenizer)
+    assert "로봇" in words and all(" " not in w for w in words)
+    result = build_index(small_inputs, embedder, tmp_path, show_progress=False, keyword_words=words)
+    assert "embed_keyword_vectors" in result.manifest.timings_s
+    arts = load_current(tmp_path, embedder_id=embedder.id, catalog_version=small_inputs.catalog.version_id)
+    assert arts.keyword_vectors is not None and arts.keyword_vectors[0] == words
+    counter = RecordingEmbedder(embedder)
+    clf = classifier_from_build(small_inputs.catalog, arts, counter, ClassifierOptions())
+    record = CompanyRecord(main_products="물류창고 자율주행 운반로봇", product_use="산업용 로봇 부품")
+    clf.classify(record, use_llm=False)
+    cited = {w.word for w in input_words(record, clf.resources)}
+    assert counter.queries and "로봇" in cited and not cited & set(words) & set(counter.queries)
