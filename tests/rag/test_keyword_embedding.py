@@ -22,6 +22,7 @@ from rag.keywords import (
 from rag.query_views import QueryVectorCache, query_views
 from rag.result import Keyword
 from tests.support.fakes import RecordingEmbedder
+from tests.support.keyword_records import MIXED
 
 RICH = CompanyRecord(
     ksic_code="29280",
@@ -29,13 +30,6 @@ RICH = CompanyRecord(
     product_use="라이다와 3차원 카메라로 장애물을 인식해 화물을 무인 운반하고, 리튬이온 배터리를 자동 교체함",
     tech_business_name="다중 로봇 경로계획 알고리즘 개발",
     st_code="EA0101",
-)
-MIXED = CompanyRecord(
-    ksic_code="28114",
-    main_products="산업용 자율주행차 라이다 센서",
-    product_use="물체를 3차원 인식하는 리튬이온 배터리 팩",
-    tech_business_name="리튬이온 양극재 개발",
-    st_code="EF0101",
 )
 
 

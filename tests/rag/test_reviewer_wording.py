@@ -16,6 +16,7 @@ from rag.keywords import MAX_KEYWORDS, MAX_WORD_CHARS, MAX_WORDS, input_words, k
 from rag.rationale import percent, percent_label, render_rationale, standing_of, threshold_label
 from rag.result import ClassificationResult, Keyword
 from tests.support.api_fixtures import api_build, module_classifier, small_catalog_file
+from tests.support.keyword_records import MIXED
 
 __all__ = ["api_build", "module_classifier", "small_catalog_file"]
 
@@ -26,13 +27,6 @@ ROBOT = CompanyRecord(
     product_use="물류창고에서 라이다로 장애물을 인식해 화물을 무인 운반하는 이동로봇",
     tech_business_name="자율주행 물류로봇 개발",
     st_code="EA0101",
-)
-MIXED = CompanyRecord(
-    ksic_code="28114",
-    main_products="산업용 자율주행차 라이다 센서",
-    product_use="물체를 3차원 인식하는 리튬이온 배터리 팩",
-    tech_business_name="리튬이온 양극재 개발",
-    st_code="EF0101",
 )
 OWN_FIELDS = ("main_products", "product_use", "tech_business_name")
 
