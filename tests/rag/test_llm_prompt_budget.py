@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterator
@@ -209,3 +210,17 @@ def test_an_unreachable_tokenizer_is_estimated_for_that_count() -> None:
     counter = ServerTokenCounter("http://127.0.0.1:9/v1", "m")
     assert counter.count(MESSAGES) == estimate_messages(MESSAGES) and counter.source == "estimate"
     assert counter.dialect is None  # asked again next time
+
+
+def test_a_retry_whose_note_does_not_fit_is_sent_as_the_first_attempt_was(prompts: PromptSet) -> None:
+    """Seen with SmolLM2: the first prompt fitted (2,348 of 2,400 tokens), the model's answer was
+    unusable, and the retry's correction note took even one candidate over the budget, so the
+    record was refused instead of asked again."""
+    offered = [dataclasses.replace(candidate(1), evidence=(), keep_first=())]  # nothing left to cut
+    first = fit_prompt(prompts, COMPANY, offered, budget=10_000, counter=EstimatedCounter())
+    budget = first.tokens + 2  # room for the first prompt, none for a correction note
+    bad = answer_json(pick("IG999"))  # a code outside the candidates: retried with a note
+    chat = ScriptedChatModel(bad, answer_json(pick("IG001")))
+    out = LlmReranker(chat, prompt_token_budget=budget).rerank(COMPANY, offered)
+    assert (out.ok, out.status, out.attempts, len(chat.calls)) == (True, "answered", 2, 2)
+    assert chat.calls[1].messages == chat.calls[0].messages
