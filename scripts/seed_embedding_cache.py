@@ -14,18 +14,23 @@ the file. Texts the seed lacks are simply embedded at build time.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from catalog.judgments import load_judgments, packaged_judgments_dir
-from catalog.loader import load_catalog, packaged_catalog_path
-from index_build.embedding_cache import QUERY_KEY_PREFIX, SEED_DIR, EmbeddingCache, seed_path
-from innogrowth.settings import Settings
-from innogrowth.wiring import load_classifier
-from rag.company import CompanyRecord
-from rag.embedder import embedder_id_for
-from rag.keywords import catalog_words
-from rag.passages import item_line_passages, item_name_passage, item_passage, judgment_passage
-from rag.query_views import query_views, reference_view_texts
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the checkout this script is in, also from a worktree
+    sys.path.insert(0, str(ROOT))
+
+from catalog.judgments import load_judgments, packaged_judgments_dir  # noqa: E402
+from catalog.loader import load_catalog, packaged_catalog_path  # noqa: E402
+from index_build.embedding_cache import QUERY_KEY_PREFIX, SEED_DIR, EmbeddingCache, seed_path  # noqa: E402
+from innogrowth.settings import Settings  # noqa: E402
+from innogrowth.wiring import load_classifier  # noqa: E402
+from rag.company import CompanyRecord  # noqa: E402
+from rag.embedder import embedder_id_for  # noqa: E402
+from rag.keywords import catalog_words  # noqa: E402
+from rag.passages import item_line_passages, item_name_passage, item_passage, judgment_passage  # noqa: E402
+from rag.query_views import query_views, reference_view_texts  # noqa: E402
 
 
 def main() -> None:
