@@ -225,15 +225,12 @@ def _without_substrings(ranked: list[tuple[WordOccurrence, float]]) -> list[tupl
     return kept
 
 
-def _z_scores(
-    words: list[WordOccurrence], embedded: list[int], res: RetrievalResources, cache: QueryVectorCache
+def _z_rows(
+    words: list[WordOccurrence], rows: list[int], res: RetrievalResources, cache: QueryVectorCache
 ) -> npt.NDArray[np.float32]:
-    """words × items: how much more each word's vector resembles an item than the average item,
-    for the words at `embedded` (zero for the others, whose vectors are not looked up)."""
-    vecs = np.zeros((len(words), res.item_vectors.shape[1]), np.float32)
-    if embedded:
-        vecs[embedded] = cache.get_many([words[i].word for i in embedded])
-    sims = vecs @ res.item_vectors.T
+    """len(rows) × items: how much more the vector of each word at `rows` resembles an item than
+    the average item (each row on its own, so rows can be filled in as their vectors are needed)."""
+    sims = cache.get_many([words[i].word for i in rows]) @ res.item_vectors.T
     z: npt.NDArray[np.float32] = (sims - sims.mean(axis=1, keepdims=True)) / (
         sims.std(axis=1, keepdims=True) + 1e-6
     )
@@ -284,12 +281,15 @@ def contributing_keywords(
     for pos in item_positions:
         lexical = np.array([max(res.lexical.term_score(t, pos) for t in ts) for ts in terms])
         lex_norm.append(lexical / lexical.max() if lexical.max() > 0 else lexical)
-    embedded = [i for i, w in enumerate(words) if not w.parts]
-    z = _z_scores(words, embedded, res, cache)
+    # words × items; a word whose vector is not looked up keeps 0 (no semantic part)
+    z = np.zeros((len(words), len(res.item_vectors)), np.float32)
+    single = [i for i, w in enumerate(words) if not w.parts]
+    if single:
+        z[single] = _z_rows(words, single, res, cache)
     weights = [_weights(words, lex_norm[n], z[:, pos]) for n, pos in enumerate(item_positions)]
     phrases = _phrases_needed(words, weights)
-    if phrases:
-        z = _z_scores(words, sorted(embedded + phrases), res, cache)
+    if phrases:  # only these rows change: the single words' weights stay as computed
+        z[phrases] = _z_rows(words, phrases, res, cache)
         weights = [_weights(words, lex_norm[n], z[:, pos]) for n, pos in enumerate(item_positions)]
     out: list[list[Keyword]] = []
     for weight in weights:
