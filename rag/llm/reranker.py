@@ -80,25 +80,6 @@ class LlmReranker:
             retry_reason=retry_reason,
         )
 
-    def _fit_attempt(
-        self,
-        company_fields: dict[str, str],
-        usable: Sequence[LlmCandidate],
-        none_probability: float | None,
-        retry_note: str | None,
-    ) -> FittedPrompt:
-        """The attempt's prompt: with the retry note when it fits; a retry whose note pushes even
-        one candidate over the budget is sent as the first attempt was (which fitted), so that a
-        retry is never refused for a budget the first attempt met."""
-        try:
-            return self.fit(
-                company_fields, usable, none_probability=none_probability, retry_reason=retry_note
-            )
-        except PromptOverBudget:
-            if retry_note is None:
-                raise
-            return self.fit(company_fields, usable, none_probability=none_probability)
-
     def rerank(
         self,
         company_fields: dict[str, str],
@@ -116,9 +97,15 @@ class LlmReranker:
         reason = ""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                fitted = self._fit_attempt(company_fields, usable, none_probability, retry_note)
+                fitted = self.fit(
+                    company_fields, usable, none_probability=none_probability, retry_reason=retry_note
+                )
             except PromptOverBudget as exc:
-                return self._outcome(start, None, usage, attempts=attempt - 1, reason=exc.reason)
+                if usage.fitted is None:
+                    return self._outcome(start, None, usage, attempts=attempt - 1, reason=exc.reason)
+                # a retry whose correction note takes even one candidate over the budget: resend
+                # the earlier prompt, which fitted, rather than refuse what the first attempt met
+                fitted = usage.fitted
             usage.fitted = fitted
             schema = self._prompts.schema(fitted.candidates)
             try:
