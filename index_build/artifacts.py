@@ -43,7 +43,7 @@ class BuildArtifacts:
     keyword_vectors: tuple[list[str], Vectors] | None = None
 
 
-def read_reference_views(path: Path, name: str = layout.REFERENCE_VIEWS) -> tuple[list[str], Vectors] | None:
+def read_pinned_queries(path: Path, name: str = layout.REFERENCE_VIEWS) -> tuple[list[str], Vectors] | None:
     """Query texts and their vectors as the build wrote them (`name`: one of its pinned files)."""
     file = path / name
     if not file.exists():
@@ -106,8 +106,8 @@ def read_artifacts(path: Path, manifest: Manifest) -> BuildArtifacts:
         lexical=Bm25Index.from_json(json.loads((path / layout.LEXICAL).read_text("utf-8"))),
         priors=Priors.from_json(json.loads((path / layout.PRIORS).read_text("utf-8"))),
         ranker=json.loads(ranker_path.read_text("utf-8")) if ranker_path.exists() else {},
-        reference_views=read_reference_views(path),
-        keyword_vectors=read_reference_views(path, layout.KEYWORD_VECTORS),
+        reference_views=read_pinned_queries(path),
+        keyword_vectors=read_pinned_queries(path, layout.KEYWORD_VECTORS),
     )
 
 
