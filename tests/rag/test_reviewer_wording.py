@@ -101,6 +101,12 @@ def test_keywords_are_located_tagged_and_never_substrings(module_classifier: Cla
                 assert not [b for b in words if a != b and a.replace(" ", "") in b.replace(" ", "")], words
 
 
+def _at_most(shown_probability: float) -> float:
+    """A threshold the record's own P(해당 없음) reaches: the result shows it rounded to 4 decimals
+    (up or down by at most 5e-5), and the decision compares the unrounded value."""
+    return shown_probability - 1e-4
+
+
 def _top(result: ClassificationResult) -> float:
     return result.recommendations[0].confidence
 
@@ -130,7 +136,7 @@ def test_recommended_only_at_or_above_the_threshold(module_classifier: Classifie
 def test_reference_items_say_how_unlikely_they_are(module_classifier: Classifier, decision: str) -> None:
     # a 해당 없음 threshold at the record's own P(해당 없음): the decision follows from the threshold
     p_none = module_classifier.classify(ROBOT, use_llm=False).none_probability
-    changes = {"recommend_threshold": 1.0} if decision == "review" else {"none_threshold": p_none}
+    changes = {"recommend_threshold": 1.0} if decision == "review" else {"none_threshold": _at_most(p_none)}
     result = with_options(module_classifier, **changes).classify(ROBOT, use_llm=False)
     assert result.decision == decision and result.recommendations
     for rec in result.recommendations:
@@ -139,10 +145,10 @@ def test_reference_items_say_how_unlikely_they_are(module_classifier: Classifier
 
 
 def test_none_reason_shows_the_none_probability_as_the_result_does(module_classifier: Classifier) -> None:
-    p_none = module_classifier.classify(ROBOT, use_llm=False).none_probability
-    result = with_options(module_classifier, none_threshold=p_none).classify(ROBOT, use_llm=False)
+    threshold = _at_most(module_classifier.classify(ROBOT, use_llm=False).none_probability)
+    result = with_options(module_classifier, none_threshold=threshold).classify(ROBOT, use_llm=False)
     assert result.decision == "not_applicable"
-    shown_p, shown_t = percent_label(result.none_probability), threshold_label(p_none)
+    shown_p, shown_t = percent_label(result.none_probability), threshold_label(threshold)
     shown = f"해당 품목이 없을 가능성({shown_p})이 기준({shown_t}) 이상"
     assert shown in result.decision_reason
 
