@@ -54,10 +54,11 @@ class DecisionPolicy:
         if top_confidence is None:
             return "not_applicable", "후보 품목을 찾지 못했습니다."
         options = self.options
-        p_none = scored.none_probability
-        # every probability in a reason is written as the result and the pages show it: the value
-        # rounded to 4 places (as in `none_probability` and `confidence`), then `percent_label`
-        shown_none, top = percent_label(round(p_none, 4)), percent_label(top_confidence)
+        # every probability is compared and written as the result and the pages show it: rounded to
+        # 4 places (as `none_probability` and `confidence` are), so a caller who reads 0.3800 against
+        # a threshold of 0.38 gets 해당 없음 on every CPU
+        p_none = round(scored.none_probability, 4)
+        shown_none, top = percent_label(p_none), percent_label(top_confidence)
         if p_none >= options.none_threshold:
             return (
                 "not_applicable",
@@ -81,6 +82,6 @@ class DecisionPolicy:
     @staticmethod
     def llm_found_no_item(none_probability: float) -> tuple[Decision, str]:
         """The decision when the LLM answers that no candidate applies."""
-        if none_probability >= LLM_NONE_AGREEMENT:
+        if round(none_probability, 4) >= LLM_NONE_AGREEMENT:
             return "not_applicable", "LLM 검토와 과거 판정 통계 모두 해당 품목이 없다고 봅니다."
         return "review", "LLM은 해당 품목이 없다고 보았으나 검색 결과와 달라 검토가 필요합니다."

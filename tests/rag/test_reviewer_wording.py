@@ -101,12 +101,6 @@ def test_keywords_are_located_tagged_and_never_substrings(module_classifier: Cla
                 assert not [b for b in words if a != b and a.replace(" ", "") in b.replace(" ", "")], words
 
 
-def _at_most(shown_probability: float) -> float:
-    """A threshold the record's own P(해당 없음) reaches: the result shows it rounded to 4 decimals
-    (up or down by at most 5e-5), and the decision compares the unrounded value."""
-    return shown_probability - 1e-4
-
-
 def _top(result: ClassificationResult) -> float:
     return result.recommendations[0].confidence
 
@@ -136,7 +130,7 @@ def test_recommended_only_at_or_above_the_threshold(module_classifier: Classifie
 def test_reference_items_say_how_unlikely_they_are(module_classifier: Classifier, decision: str) -> None:
     # a 해당 없음 threshold at the record's own P(해당 없음): the decision follows from the threshold
     p_none = module_classifier.classify(ROBOT, use_llm=False).none_probability
-    changes = {"recommend_threshold": 1.0} if decision == "review" else {"none_threshold": _at_most(p_none)}
+    changes = {"recommend_threshold": 1.0} if decision == "review" else {"none_threshold": p_none}
     result = with_options(module_classifier, **changes).classify(ROBOT, use_llm=False)
     assert result.decision == decision and result.recommendations
     for rec in result.recommendations:
@@ -145,12 +139,23 @@ def test_reference_items_say_how_unlikely_they_are(module_classifier: Classifier
 
 
 def test_none_reason_shows_the_none_probability_as_the_result_does(module_classifier: Classifier) -> None:
-    threshold = _at_most(module_classifier.classify(ROBOT, use_llm=False).none_probability)
+    threshold = module_classifier.classify(ROBOT, use_llm=False).none_probability
     result = with_options(module_classifier, none_threshold=threshold).classify(ROBOT, use_llm=False)
     assert result.decision == "not_applicable"
     shown_p, shown_t = percent_label(result.none_probability), threshold_label(threshold)
     shown = f"해당 품목이 없을 가능성({shown_p})이 기준({shown_t}) 이상"
     assert shown in result.decision_reason
+
+
+def test_the_none_decision_compares_the_shown_probability(module_classifier: Classifier) -> None:
+    # the result shows P(해당 없음) rounded to 4 places: a threshold at the shown value answers 해당
+    # 없음 whichever way the unrounded value fell, and one 1e-4 above it never does
+    shown = module_classifier.classify(ROBOT, use_llm=False).none_probability
+    assert with_options(module_classifier, none_threshold=shown).classify(ROBOT, use_llm=False).decision == (
+        "not_applicable"
+    )
+    above = with_options(module_classifier, none_threshold=shown + 1e-4).classify(ROBOT, use_llm=False)
+    assert above.decision != "not_applicable" and above.none_probability == shown
 
 
 def test_standing_of_each_item() -> None:
@@ -160,3 +165,16 @@ def test_standing_of_each_item() -> None:
     assert standing_of("recommended", 2, 0.1, **kw) == "low"
     assert standing_of("review", 1, 0.3, **kw) == "below_threshold"
     assert standing_of("not_applicable", 1, 0.5, **kw) == "decision"
+
+
+@pytest.mark.parametrize("p_none", [0.37996, 0.38, 0.38004])
+def test_a_none_probability_shown_at_the_threshold_is_none(
+    module_classifier: Classifier, p_none: float
+) -> None:
+    # each is shown 38.00 %: the decision reads what the result shows, never a digit it hides
+    scored = dataclasses.replace(module_classifier.score(ROBOT), none_probability=p_none)
+    policy = with_options(module_classifier, none_threshold=0.38).policy
+    assert policy.decide(scored, 0.5)[0] == "not_applicable"
+    assert with_options(module_classifier, none_threshold=0.3801).policy.decide(scored, 0.5)[0] != (
+        "not_applicable"
+    )
