@@ -30,7 +30,7 @@ from rag.query_views import QueryVectorCache, query_views
 from rag.ranker import Ranker
 from rag.recommendations import RecommendationWriter
 from rag.resources import RetrievalResources, item_name_terms
-from rag.result import Candidate, ClassificationResult, Decision
+from rag.result import Candidate, ClassificationResult, Decision, recorded_probability
 from rag.scoring import ScoredRecord, score_record
 from rag.signals import SIGNAL_NAMES
 
@@ -244,7 +244,7 @@ class Classifier:
             decision_reason=reason,
             recommendations=recs,
             candidates=candidates,
-            none_probability=round(scored.none_probability, 4),
+            none_probability=recorded_probability(scored.none_probability),
             versions=dict(self.versions),
             timings_ms=timings,
         )

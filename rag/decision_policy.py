@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rag.ranker import NONE_THRESHOLD, Ranker
 from rag.rationale import percent_label, threshold_label
-from rag.result import Decision
+from rag.result import Decision, recorded_probability
 from rag.scoring import ScoredRecord
 
 # 추천 only at or above this top-item confidence: the lowest threshold (steps of 0.01) at which the
@@ -41,7 +41,7 @@ class DecisionPolicy:
         """P(this candidate is the item) = P(some item applies) × its share, calibrated when the
         ranker was trained."""
         raw = (1 - scored.none_probability) * float(scored.probabilities[idx])
-        return round(self.ranker.calibrate(raw) if self.ranker.kind == "linear" else raw, 4)
+        return recorded_probability(self.ranker.calibrate(raw) if self.ranker.kind == "linear" else raw)
 
     def top_confidence(self, scored: ScoredRecord) -> float | None:
         return self.confidence(scored, scored.order[0]) if scored.positions else None
@@ -54,10 +54,9 @@ class DecisionPolicy:
         if top_confidence is None:
             return "not_applicable", "후보 품목을 찾지 못했습니다."
         options = self.options
-        # every probability is compared and written as the result and the pages show it: rounded to
-        # 4 places (as `none_probability` and `confidence` are), so a caller who reads 0.3800 against
-        # a threshold of 0.38 gets 해당 없음 on every CPU
-        p_none = round(scored.none_probability, 4)
+        # every probability is compared and written as the result records it, so a caller who
+        # reads 0.3800 against a threshold of 0.38 gets 해당 없음 on every CPU
+        p_none = recorded_probability(scored.none_probability)
         shown_none, top = percent_label(p_none), percent_label(top_confidence)
         if p_none >= options.none_threshold:
             return (
@@ -82,6 +81,6 @@ class DecisionPolicy:
     @staticmethod
     def llm_found_no_item(none_probability: float) -> tuple[Decision, str]:
         """The decision when the LLM answers that no candidate applies."""
-        if round(none_probability, 4) >= LLM_NONE_AGREEMENT:
+        if recorded_probability(none_probability) >= LLM_NONE_AGREEMENT:
             return "not_applicable", "LLM 검토와 과거 판정 통계 모두 해당 품목이 없다고 봅니다."
         return "review", "LLM은 해당 품목이 없다고 보았으나 검색 결과와 달라 검토가 필요합니다."

@@ -9,6 +9,14 @@ if TYPE_CHECKING:
     from rag.llm.types import LlmOutcome
 
 Decision = Literal["recommended", "review", "not_applicable"]
+
+
+def recorded_probability(p: float) -> float:
+    """A probability as a result records it (`none_probability`, `confidence`): 4 places. The
+    decision compares this value, so it never reads a digit the caller does not see."""
+    return round(p, 4)
+
+
 DECISION_LABELS: dict[str, str] = {
     "recommended": "추천",
     "review": "검토 필요",
