@@ -182,9 +182,21 @@ RAW_LABELS = ("recommended", "not_applicable", "(임시)", "UTC")
 
 def classify(tab: Any, values: dict[str, str]) -> None:
     fill_screen1(tab, values)
-    tab.wait_for_function("document.getElementById('industry_name').value !== ''")
+    wait_for_industry_name(tab, re.compile(r"\S"))
     tab.click("#classify-button")
     tab.wait_for_selector("#recommendations")
+
+
+def wait_for_industry_name(tab: Any, expected: str | re.Pattern[str]) -> None:
+    """Wait for the KSIC lookup to fill 업종명.
+
+    A locator assertion, not `wait_for_function("...")`: a string predicate that is false at
+    first is re-evaluated with `eval` inside the page, which the pages' CSP (no unsafe-eval)
+    refuses, so that wait failed whenever the lookup had not answered yet.
+    """
+    from playwright.sync_api import expect
+
+    expect(tab.locator("#industry_name")).to_have_value(expected)
 
 
 def texts(tab: Any, selector: str) -> list[str]:
@@ -249,7 +261,7 @@ def test_recommended_result_save_and_list(page: Any, live_server: LiveServer, tm
     shots = screenshot_dir(tmp_path)
     values = RECOMMENDED
     fill_screen1(page, values)
-    page.wait_for_function("document.getElementById('industry_name').value === '산업용 로봇 제조업'")
+    wait_for_industry_name(page, "산업용 로봇 제조업")
     reference_date = page.input_value("#reference_date")  # today in Korea, read-only
     assert reference_date == datetime.now(KST).date().isoformat()
     assert page.get_attribute("#reference_date", "readonly") is not None
