@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 from innogrowth.settings import Settings
-from innogrowth.wiring import load_classifier, reranker_from
+from innogrowth.wiring import configured_embedder, load_classifier, reranker_from
 from rag.classifier import Classifier
-from rag.embedder import Embedder, make_embedder
+from rag.embedder import Embedder
 from rag.embedding_worker import EmbeddingWorker
 
 
@@ -22,7 +22,7 @@ def service_classifier(settings: Settings, embedder: Embedder | None = None) -> 
 class ServiceClassifierLoader:
     """The service's loader: every (re)loaded classifier shares the one embedder the service
     owns, made at the first load, so that a reload neither loads the model again nor starts a
-    second embedding thread next to the first (`rag.embedding_worker`)."""
+    second set of embedding threads next to the first (`rag.embedding_worker`)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -32,15 +32,14 @@ class ServiceClassifierLoader:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                s = self._settings
-                self._embedder = make_embedder(s.embedder, s.embedder_batch_size, s.embedder_threads)
+                self._embedder = configured_embedder(self._settings)
             return self._embedder
 
     def __call__(self) -> Classifier:
         return service_classifier(self._settings, self.embedder())
 
     def close(self) -> None:
-        """Stop the embedding thread (at the service's shutdown)."""
+        """Stop the embedding threads (at the service's shutdown)."""
         with self._lock:
             embedder, self._embedder = self._embedder, None
         if isinstance(embedder, EmbeddingWorker):

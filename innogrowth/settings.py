@@ -30,8 +30,15 @@ class Settings(BaseSettings):
         1,
         ge=1,
         le=64,
-        description="Compute threads of the one embedding worker thread (1: concurrent requests, "
-        "batches and rebuilds never oversubscribe the cores)",
+        description="Compute (OpenMP) threads of each embedding thread (1: no OpenMP team, so "
+        "concurrent requests, batches and rebuilds never spin against each other)",
+    )
+    embedder_workers: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Threads that make the embedding model's calls, each with "
+        "`embedder_threads` compute threads (about one per core the embedder may use)",
     )
     database_url: str | None = Field(None, description="Default: sqlite:///<data_dir>/innogrowth.db")
     db_auto_upgrade: bool = Field(

@@ -59,6 +59,16 @@ def reranker_from(settings: Settings) -> LlmReranker | None:
     )
 
 
+def configured_embedder(settings: Settings) -> Embedder:
+    """The process's embedder as the settings size it (`rag.embedding_worker`)."""
+    return make_embedder(
+        settings.embedder,
+        settings.embedder_batch_size,
+        settings.embedder_threads,
+        settings.embedder_workers,
+    )
+
+
 def load_classifier(
     settings: Settings, *, reranker: Reranker | None = None, embedder: Embedder | None = None
 ) -> Classifier:
@@ -69,9 +79,7 @@ def load_classifier(
     arts = load_current(
         settings.resolved_build_dir(), embedder_id=embedder_id, catalog_version=catalog.version_id
     )
-    emb = embedder or make_embedder(
-        settings.embedder, settings.embedder_batch_size, settings.embedder_threads
-    )
+    emb = embedder or configured_embedder(settings)
     return classifier_from_build(catalog, arts, emb, classifier_options(settings), reranker)
 
 

