@@ -29,7 +29,9 @@ class CatalogDiff:
 
 
 def _text(item: Item) -> list[str]:
-    return [f"{ln.kind}:{ln.text}" for ln in item.described_lines()]
+    return [f"{ln.kind}:{ln.text}" for ln in item.described_lines()] + [
+        f"vocabulary:{w}" for w in item.vocabulary
+    ]
 
 
 def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:

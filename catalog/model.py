@@ -57,6 +57,10 @@ class Item(Coded):
     examples: list[str] = []
     notes: list[str] = []
     lines: list[Line] = []
+    # the words applicants use for the item's products that its text does not contain (device
+    # types, components, standards, acronyms: 비콘, BLE, UWB for RTLS); the product's own
+    # addition to the customer's text, searched but never cited as catalog text (PROVENANCE.md)
+    vocabulary: list[str] = []
 
     def described_lines(self) -> list[Line]:
         """The item's text lines in source order (falls back to the typed lists)."""

@@ -60,6 +60,8 @@ def show(
         )
         for n, line in enumerate(found.described_lines(), start=1):
             console.print(f"  {n:>2} [{line.kind}] {line.text}")
+        if found.vocabulary:
+            console.print(f"  용어집 (searched, not cited): {', '.join(found.vocabulary)}")
         return
     table = Table("theme", "field", "items", title=f"{cat.catalog} {cat.revision} ({cat.version_id})")
     for field in cat.fields:
