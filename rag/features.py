@@ -34,6 +34,7 @@ ITEM_FEATURES = (
     "dense_view",
     "name_mention",
     "example_mention",
+    "vocabulary_mention",
     "field_line_max",
     "field_share",
     # the same evidence where the record is rich (a product-use paragraph or a technology
@@ -164,6 +165,7 @@ def item_feature_rows(
                 sig.dense_view[i],
                 sig.name_mention[i],
                 sig.example_mention[i],
+                sig.vocabulary_mention[i],
                 field_best - line_top,
                 best_line[i] - field_best,
                 r * sig.prior_ksic[i],

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from catalog.judgments import Judgment
 from catalog.model import Catalog
 from rag.embedder import Vectors
-from rag.passages import item_line_passages, item_name_passage, item_passage, judgment_passage
+from rag.passages import (
+    VOCABULARY_LINE,
+    item_line_passages,
+    item_name_passage,
+    item_passage,
+    item_vocabulary_passage,
+    judgment_passage,
+)
 from rag.rationale import line_evidence_id
 
 if TYPE_CHECKING:
@@ -69,7 +76,9 @@ def item_name_passages(catalog: Catalog) -> list[CitedPassage]:
 
 def line_passages(catalog: Catalog) -> list[CitedPassage]:
     """Each definition, detail and example line of each item (`rag.passages.item_line_passages`),
-    cited `IG012#L3`, with its line kind and number."""
+    cited `IG012#L3`, with its line kind and number; then the item's vocabulary passage
+    (`rag.passages.item_vocabulary_passage`) as line 0, `IG012#V`: it scores the item like a
+    line, but no rationale cites it, since it is not the customer's catalog text."""
     out = []
     for item in catalog.items:
         lines = item.described_lines()
@@ -80,6 +89,10 @@ def line_passages(catalog: Catalog) -> list[CitedPassage]:
                 "line": n,
             }
             out.append(CitedPassage(line_evidence_id(item.id, n), text, {**meta, "source": "catalog"}))
+        vocabulary = item_vocabulary_passage(catalog, item)
+        if vocabulary is not None:
+            meta = {**_item_meta(catalog, item.id), "kind": "vocabulary", "line": VOCABULARY_LINE}
+            out.append(CitedPassage(f"{item.id}#V", vocabulary, {**meta, "source": "vocabulary"}))
     return out
 
 

@@ -1,5 +1,6 @@
 """Explicit mentions: the company's own text names an item (its name or an alias such as
-라이다 / LIDAR in `라이다(LIDAR)`) or one of the example products the catalog lists for it.
+라이다 / LIDAR in `라이다(LIDAR)`), one of the example products the catalog lists for it, or words
+of its vocabulary (`catalog.model.Item.vocabulary`: 비콘, UWB for RTLS).
 
 Hangul names match as substrings after spaces and middle dots are removed (`자율 주행차` names
 `자율주행차`); Latin aliases match as whole words, case-insensitively (`LiDAR` names `LIDAR`, but
@@ -97,12 +98,23 @@ class MentionIndex:
         items = [catalog.item_by_id[i] for i in item_ids]
         self._names = [[_Pattern.of(a) for a in item_aliases(it.name)] for it in items]
         self._examples = [[_Pattern.of(t) for t in example_terms(it)] for it in items]
+        self._vocabulary = [
+            [_Pattern.of(t) for t in it.vocabulary if _long_enough(t, MIN_HANGUL_CHARS)] for it in items
+        ]
 
-    def scores(self, text: str) -> tuple[FloatArray, FloatArray]:
-        """(1 where the text names the item or an alias; example products named, capped at 3)."""
+    def scores(self, text: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(1 where the text names the item or an alias; example products named, capped at 3;
+        words of the item's vocabulary (`Item.vocabulary`) named, capped at 3)."""
         squashed = squash(text)
         names = np.array([float(any(p.found(text, squashed) for p in pats)) for pats in self._names])
-        examples = np.array(
-            [float(min(EXAMPLE_CAP, sum(p.found(text, squashed) for p in pats))) for pats in self._examples]
+        return (
+            names,
+            self._count(self._examples, text, squashed),
+            self._count(self._vocabulary, text, squashed),
         )
-        return names, examples
+
+    @staticmethod
+    def _count(patterns: list[list[_Pattern]], text: str, squashed: str) -> FloatArray:
+        return np.array(
+            [float(min(EXAMPLE_CAP, sum(p.found(text, squashed) for p in pats))) for pats in patterns]
+        )

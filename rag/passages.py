@@ -6,11 +6,16 @@ from catalog.judgments import Judgment
 from catalog.model import Catalog, Item
 from rag.company import CompanyRecord
 
+# the line number of an item's vocabulary passage among its line passages: no catalog line has it,
+# so it is never cited (`rag.rationale.supporting_lines` cites lines 1…n)
+VOCABULARY_LINE = 0
+
 
 def item_passage(catalog: Catalog, item: Item) -> str:
     theme, field, _ = catalog.path_of(item)
     body = " ".join(ln.text for ln in item.described_lines() if ln.kind != "note")
-    return f"{theme.name} > {field.name} > {item.name}. {body}"
+    vocabulary = f" {', '.join(item.vocabulary)}" if item.vocabulary else ""
+    return f"{theme.name} > {field.name} > {item.name}. {body}{vocabulary}"
 
 
 def item_line_passages(catalog: Catalog, item: Item) -> list[tuple[int, str]]:
@@ -25,6 +30,15 @@ def item_line_passages(catalog: Catalog, item: Item) -> list[tuple[int, str]]:
     ]
 
 
+def item_vocabulary_passage(catalog: Catalog, item: Item) -> str | None:
+    """The item's vocabulary (`Item.vocabulary`) as one passage with its name and field: a company
+    that names its product by device type, component or standard matches it. None without one."""
+    if not item.vocabulary:
+        return None
+    _, field, _ = catalog.path_of(item)
+    return f"{item.name} ({field.name}): {', '.join(item.vocabulary)}"
+
+
 def item_name_passage(catalog: Catalog, item: Item) -> str:
     """The item name alone (with its field): matches short company texts best."""
     _, field, _ = catalog.path_of(item)
@@ -32,10 +46,11 @@ def item_name_passage(catalog: Catalog, item: Item) -> str:
 
 
 def item_lexical_text(catalog: Catalog, item: Item) -> str:
-    """Text for BM25: the item name counts twice so that name words weigh more."""
+    """Text for BM25: the item name counts twice so that name words weigh more; its vocabulary
+    (the applicants' words its text lacks) is searched like its text."""
     _, field, _ = catalog.path_of(item)
     body = " ".join(ln.text for ln in item.described_lines())
-    return f"{item.name} {item.name} {field.name} {body}"
+    return f"{item.name} {item.name} {field.name} {body} {' '.join(item.vocabulary)}".rstrip()
 
 
 def judgment_passage(j: Judgment) -> str:

@@ -6,7 +6,8 @@
 - line / line_view: the best cosine between a catalog line of the item (each definition, detail
   and example line is its own passage) and the whole text / the best single own-words field
 - dense_view: the best cosine of a single own-words field to the item passage
-- name_mention / example_mention: the text names the item or an alias / its example products
+- name_mention / example_mention / vocabulary_mention: the text names the item or an alias / its
+  example products / words of its vocabulary
 - knn: similarity-weighted votes of the nearest past judgments (FAISS), and the best similarity
 - lexical: BM25 of the company's Kiwi nouns over catalog text
 - prior_ksic / prior_st: log P(item | KSIC prefix), log P(item | S&T prefix), backed off
@@ -46,6 +47,7 @@ class SignalScores:
     dense_view: FloatArray
     name_mention: FloatArray
     example_mention: FloatArray
+    vocabulary_mention: FloatArray
     knn_vote: FloatArray
     knn_max: FloatArray
     lexical: FloatArray
@@ -151,7 +153,7 @@ def compute_signals(
     line_full, line_view, best_lines = _line_scores(res, text_vec, view_vecs)
     dense = _dense(res, text_vec)
     dense_view = (res.item_vectors @ view_vecs.T).max(axis=1).astype(np.float64) if len(view_vecs) else dense
-    name_hit, example_hit = res.mentions.scores(record.business_text())
+    name_hit, example_hit, vocabulary_hit = res.mentions.scores(record.business_text())
     terms = res.tokenizer.terms(record.business_text() or record.industry_name)
     lex = np.zeros(len(res.item_ids))
     for doc, score in res.lexical.scores(terms).items():
@@ -172,6 +174,7 @@ def compute_signals(
         dense_view=dense_view,
         name_mention=name_hit,
         example_mention=example_hit,
+        vocabulary_mention=vocabulary_hit,
         knn_vote=knn_vote,
         knn_max=knn_max,
         lexical=lex,

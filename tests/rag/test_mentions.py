@@ -18,7 +18,7 @@ def test_squash_ignores_spaces_and_dots() -> None:
 
 
 def _positions(index: MentionIndex, catalog: Catalog, text: str) -> tuple[set[str], set[str]]:
-    names, examples = index.scores(text)
+    names, examples, _ = index.scores(text)
     ids = [i.id for i in catalog.items]
     return {ids[i] for i in np.flatnonzero(names)}, {ids[i] for i in np.flatnonzero(examples)}
 

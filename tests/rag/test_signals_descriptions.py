@@ -10,9 +10,9 @@ from rag.signals import compute_signals
 
 def test_build_indexes_every_described_line(small_classifier: Classifier) -> None:
     res = small_classifier.resources
-    expected = sum(
-        1 for i in small_classifier.catalog.items for ln in i.described_lines() if ln.kind != "note"
-    )
+    items = small_classifier.catalog.items
+    expected = sum(1 for i in items for ln in i.described_lines() if ln.kind != "note")
+    expected += sum(1 for i in items if i.vocabulary)  # each item's vocabulary passage, line 0
     assert len(res.line_vectors) == expected == len(res.line_numbers) == len(res.line_item)
 
 
