@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         0.38, gt=0.0, le=1.0, description="P(해당 없음) at or above which the answer is 해당 없음"
     )
     recommend_threshold: float = Field(
-        0.44, ge=0.0, le=1.0, description="추천 only at or above this top-item confidence; below: 검토 필요"
+        0.33, ge=0.0, le=1.0, description="추천 only at or above this top-item confidence; below: 검토 필요"
     )
     rate_limit_per_minute: int = Field(120, ge=1)
     batch_rows_per_minute: int = Field(

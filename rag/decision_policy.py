@@ -14,7 +14,7 @@ from rag.scoring import ScoredRecord
 # precision of 추천 on the item rows of the cross-validated development sets reaches 0.8 (eval run
 # 20261202T151033Z, both sets, no LLM, past-judgment evidence bounded: 270 of 336 answered 추천
 # right, 0.804, and ≥ 0.8 at every higher threshold); below it, 검토 필요
-RECOMMEND_THRESHOLD = 0.44
+RECOMMEND_THRESHOLD = 0.33
 # an LLM answer of "no item applies" is taken as 해당 없음 only when the retrieval statistics lean
 # that way too (P(해당 없음) at least this); otherwise the disagreement goes to a reviewer
 LLM_NONE_AGREEMENT = 0.3

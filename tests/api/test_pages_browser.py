@@ -6,7 +6,7 @@ screen2-not-applicable.png (해당 없음) and decisions.png (판정 목록).
 
 The small test build (80 judgments) gives flat confidences (a top item at 25-32 %), so this
 module's live server runs with a 추천 threshold of 0.2 (the abstain threshold) to have a 추천 to
-show; the default threshold (0.44) is tested in tests/test_reviewer_wording.py.
+show; the default threshold (0.33) is tested in tests/test_reviewer_wording.py.
 """
 
 from __future__ import annotations

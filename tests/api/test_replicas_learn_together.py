@@ -85,8 +85,10 @@ def replicas(
     store.engine.dispose()
 
 
-def _probability(result: dict[str, Any], item_id: str) -> float:
-    return next((c["features"]["probability"] for c in result["candidates"] if c["item_id"] == item_id), 0.0)
+def _score(result: dict[str, Any], item_id: str) -> float:
+    """The ranker's score of a candidate (its probability of a far item rounds to 0 beside a
+    confident first item; the score still shows the move)."""
+    return next((c["score"] for c in result["candidates"] if c["item_id"] == item_id), float("-inf"))
 
 
 def test_a_decision_saved_through_one_instance_changes_the_others_next_answer(
@@ -109,7 +111,7 @@ def test_a_decision_saved_through_one_instance_changes_the_others_next_answer(
         assert time.monotonic() - started < DEADLINE_S, "the other instance did not learn the decision"
         time.sleep(0.05)
     after = b.post("/v1/classify", json=INSECT, headers=headers).json()["result"]
-    assert _probability(after, target) > _probability(before.json()["result"], target)
+    assert _score(after, target) > _score(before.json()["result"], target)
 
     withdrawn = a.post(
         f"/v1/decisions/{saved.json()['id']}/withdraw", json={"reason": "잘못 저장"}, headers=headers

@@ -106,7 +106,7 @@ def _top(result: ClassificationResult) -> float:
 
 
 def test_recommended_only_at_or_above_the_threshold(module_classifier: Classifier) -> None:
-    assert RECOMMEND_THRESHOLD == module_classifier.options.recommend_threshold == 0.44
+    assert RECOMMEND_THRESHOLD == module_classifier.options.recommend_threshold == 0.33
     top = _top(module_classifier.classify(ROBOT, use_llm=False))
     low = with_options(module_classifier, abstain_threshold=0.0, recommend_threshold=min(1.0, top + 0.01))
     review = low.classify(ROBOT, use_llm=False)
