@@ -96,3 +96,14 @@ def test_a_product_named_only_in_vocabulary_words_finds_its_item(small_classifie
     assert result.recommendations[0].item_id == bim.id
     cited = {e.id for r in result.recommendations for e in r.evidence}
     assert not any(c.endswith("#V") for c in cited)
+
+
+def test_multi_word_latin_vocabulary_matches_any_spacing_and_case(full_catalog: Catalog) -> None:
+    ids = [i.id for i in full_catalog.items]
+    embedded = ids.index(next(i.id for i in full_catalog.items if i.name == "임베디드 소프트웨어"))
+    assert {"ISO 26262", "ARM Cortex-M"} <= set(full_catalog.items[embedded].vocabulary)
+    index = MentionIndex(full_catalog, ids)
+    _, _, hits = index.scores("iso26262 대응 arm cortex-m 기반 제어기")
+    assert hits[embedded] == 2
+    _, _, hits = index.scores("XISO 26262 표준 ARM Cortex-MX")  # inside longer Latin words: none
+    assert hits[embedded] == 0
