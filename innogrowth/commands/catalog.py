@@ -1,4 +1,4 @@
-"""`innogrowth catalog …`: show, validate, diff, import-codes, judgments check."""
+"""`innogrowth catalog …`: show, validate, diff, import-codes, carry-vocabulary, judgments check."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from catalog.judgments import load_judgments
 from catalog.loader import CatalogError, dump_catalog, load_catalog
 from catalog.model import Catalog
 from catalog.official_codes import import_official_codes
+from catalog.vocabulary import carry_vocabulary
 from innogrowth.settings import Settings
 
 app = typer.Typer(help="Inspect, validate, diff and revise the 혁신성장 공동기준 catalog.")
@@ -114,16 +115,49 @@ def import_codes(
     except CatalogError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    target = out or settings.data_dir / "catalog.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(dump_catalog(revised), ensure_ascii=False, indent=1), "utf-8")
-    tmp.replace(target)
+    target = _write_revision(revised, out or settings.data_dir / "catalog.json")
     coded = sum(1 for i in revised.items if i.official_code)
     console.print(
         f"wrote {target}: version {revised.version_id}, {coded} items with official "
         "codes. Rebuild the index: innogrowth index build"
     )
+
+
+@app.command("carry-vocabulary")
+def carry_vocabulary_command(
+    revision: Annotated[Path, typer.Argument(help="The new revision's catalog JSON")],
+    earlier: Annotated[
+        Path | None, typer.Option("--from", help="Take it from (default: active catalog)")
+    ] = None,
+    label: Annotated[str, typer.Option(help="Revision label appended to the version")] = "vocabulary",
+    out: Annotated[Path | None, typer.Option(help="Write here (default <data_dir>/catalog.json)")] = None,
+) -> None:
+    """Give each item of a new revision without vocabulary the one of the same item (id, else exact
+    name) in an earlier catalog, and make the result the active catalog."""
+    settings = Settings()
+    _, new = _load(revision)
+    _, old = _load(earlier)
+    result = carry_vocabulary(new, old, revision_label=label)
+    target = _write_revision(result.catalog, out or settings.data_dir / "catalog.json")
+    console.print(
+        f"wrote {target}: version {result.catalog.version_id}; vocabulary carried to "
+        f"{len(result.carried)} items, kept on {len(result.kept)}, none for {len(result.missing)}"
+        + (
+            f" ({', '.join(result.missing[:20])}{' …' if len(result.missing) > 20 else ''})"
+            if result.missing
+            else ""
+        )
+        + ". Rebuild the index: innogrowth index build"
+    )
+
+
+def _write_revision(catalog: Catalog, target: Path) -> Path:
+    """Write a catalog revision atomically (a reader never sees half a file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dump_catalog(catalog), ensure_ascii=False, indent=1), "utf-8")
+    tmp.replace(target)
+    return target
 
 
 @app.command("check-judgments")
