@@ -51,12 +51,19 @@ def test_round_trip_keeps_citation_ids_metadata_and_numbers(
     cat = small_inputs.catalog
     assert isinstance(arts.line_index, LlamaVectorIndex)
     assert arts.item_index.node_ids == [i.id for i in cat.items] == arts.item_ids
-    assert arts.line_index.node_ids == [f"{item_id}#L{n}" for item_id, n in arts.line_refs]
+    # catalog lines are cited `IG012#L3`; an item's vocabulary passage is line 0, `IG012#V`
+    assert arts.line_index.node_ids == [f"{i}#L{n}" if n else f"{i}#V" for i, n in arts.line_refs]
+    assert sum(1 for _, n in arts.line_refs if n == 0) == sum(1 for i in cat.items if i.vocabulary)
     assert arts.judgment_index.node_ids == [f"J:{j.id}" for j in small_inputs.judgments]
-    row = 3
-    item_id, n = arts.line_refs[row]
-    meta = arts.line_index.node(row).metadata
-    assert (meta["item_id"], meta["line"], meta["source"]) == (item_id, n, "catalog")
+    for row in (2, 3):  # the first item's third line, then its vocabulary passage
+        item_id, n = arts.line_refs[row]
+        meta = arts.line_index.node(row).metadata
+        assert (meta["item_id"], meta["line"], meta["source"]) == (
+            item_id,
+            n,
+            "catalog" if n else "vocabulary",
+        )
+    assert [n for _, n in arts.line_refs[:4]] == [1, 2, 3, 0]
     assert arts.judgment_index.node(0).metadata["weight"] == small_inputs.judgments[0].weight
     queries = fake.embed_queries(["전력 반도체", "의료 영상 진단 소프트웨어"])
     for name, index in ((layout.ITEMS_INDEX, arts.item_index), (layout.JUDGMENTS_INDEX, arts.judgment_index)):

@@ -20,7 +20,6 @@ from rag.keywords import (
     input_words,
 )
 from rag.query_views import QueryVectorCache, query_views
-from rag.result import Keyword
 from tests.support.fakes import RecordingEmbedder
 from tests.support.keyword_records import MIXED
 
@@ -81,6 +80,14 @@ def _every_word_embedded(
     return out
 
 
+def _same_keywords(got: list[list[tuple[str, float]]], expected: list[list[tuple[str, float]]]) -> None:
+    """The same words in the same order, each weight within one unit of its 4th decimal (the two
+    paths sum the same floats in another order, so a weight can round to either side)."""
+    assert [[w for w, _ in kws] for kws in got] == [[w for w, _ in kws] for kws in expected]
+    for g, e in zip(got, expected, strict=True):
+        assert np.allclose([wt for _, wt in g], [wt for _, wt in e], rtol=0, atol=1.5e-4), (g, e)
+
+
 def test_phrases_embedded_after_ranking_give_the_same_keywords(small_classifier: Classifier) -> None:
     clf, counter = _counted(small_classifier)
     never_embedded = set()
@@ -90,12 +97,14 @@ def test_phrases_embedded_after_ranking_give_the_same_keywords(small_classifier:
         never_embedded |= {w.word for w in words if w.parts} - set(counter.queries)
         positions = [clf.resources.item_position[r.item_id] for r in result.recommendations]
         expected = _every_word_embedded(words, positions, clf)
-        assert [[(k.word, k.weight) for k in r.keywords] for r in result.recommendations] == expected
+        _same_keywords([[(k.word, k.weight) for k in r.keywords] for r in result.recommendations], expected)
         outside = [p for p in range(len(clf.resources.item_ids)) if p not in positions][:20]
-        assert contributing_keywords(words, outside, clf.resources, clf.cache) == [
-            [Keyword(w, *_occurrence(words, w), wt) for w, wt in kws]
-            for kws in _every_word_embedded(words, outside, clf)
+        got = contributing_keywords(words, outside, clf.resources, clf.cache)
+        reference = _every_word_embedded(words, outside, clf)
+        assert [[(k.word, k.source_field, k.start, k.end) for k in kws] for kws in got] == [
+            [(w, *_occurrence(words, w)) for w, _ in kws] for kws in reference
         ]
+        _same_keywords([[(k.word, k.weight) for k in kws] for kws in got], reference)
     assert never_embedded  # the attribution did without some phrases' vectors
 
 

@@ -22,7 +22,7 @@ from rag.llama_nodes import (
     text_nodes,
 )
 from rag.llama_retrieval import LlamaVectorIndex
-from rag.passages import item_line_passages, item_passage, judgment_passage
+from rag.passages import item_line_passages, item_passage, item_vocabulary_passage, judgment_passage
 from rag.rationale import supporting_judgments
 from rag.vector_index import FaissVectorIndex
 from rag.vector_stores import vector_store_kind
@@ -47,8 +47,14 @@ def test_line_nodes_are_cited_lines_with_their_metadata(small_catalog: Catalog) 
     lines = line_passages(small_catalog)
     item = small_catalog.items[0]
     expected = item_line_passages(small_catalog, item)
-    mine = [p for p in lines if p.metadata["item_id"] == item.id]
+    mine = [p for p in lines if p.metadata["item_id"] == item.id and p.metadata["source"] == "catalog"]
     assert [(p.id, p.text) for p in mine] == [(f"{item.id}#L{n}", t) for n, t in expected]
+    vocabulary = [
+        p for p in lines if p.metadata["item_id"] == item.id and p.metadata["source"] == "vocabulary"
+    ]
+    assert [(p.id, p.metadata["line"], p.text) for p in vocabulary] == [
+        (f"{item.id}#V", 0, item_vocabulary_passage(small_catalog, item))
+    ]
     first = mine[0]
     n = int(first.metadata["line"])
     assert first.metadata["kind"] == item.described_lines()[n - 1].kind
