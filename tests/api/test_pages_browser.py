@@ -162,11 +162,11 @@ def test_blank_field_shows_gongran_message(page: Any) -> None:
 
 
 RECOMMENDED = company()  # the robot maker: 추천 at this module's threshold
-REVIEW = company(
+REVIEW = company(  # an AI platform split between several AI items: 검토 필요
     ksic_code="58222",
-    main_products="기업용 LLM 플랫폼",
-    product_use="사내 문서를 학습한 대규모 언어모델로 질의응답과 보고서 초안을 자동 생성하는 AI 플랫폼",
-    tech_business_name="생성형 AI 기반 업무지원 플랫폼",
+    main_products="기업용 AI 플랫폼",
+    product_use="사내 문서를 학습한 인공지능으로 질의응답과 보고서 초안을 자동 생성하는 플랫폼",
+    tech_business_name="AI 기반 업무지원 플랫폼",
     st_code="EE0299",
 )
 NOT_APPLICABLE = company(  # a lighting maker: 해당 없음 from P(해당 없음), not from a rule
