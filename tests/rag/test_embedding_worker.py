@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -46,6 +46,14 @@ class RecordingEmbedder:
         return self._embed(texts, False)
 
 
+def _wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Poll until the condition holds (a fixed sleep races on a loaded machine)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.001)
+
+
 def test_every_call_runs_on_the_worker_thread_with_its_thread_count() -> None:
     inner = RecordingEmbedder()
     worker = EmbeddingWorker(inner, threads=3)
@@ -69,7 +77,7 @@ def test_concurrent_callers_are_merged_into_one_model_call_and_get_their_own_vec
 
     blocker = threading.Thread(target=call, args=(1,))
     blocker.start()
-    time.sleep(0.05)  # ... while these four arrive
+    _wait_until(lambda: len(inner.calls) == 2)  # ... while these four arrive
     others = [threading.Thread(target=call, args=(n,)) for n in (2, 3, 4, 5)]
     for t in others:
         t.start()
@@ -135,7 +143,9 @@ def test_a_waiting_save_is_embedded_before_the_queries_queued_ahead_of_it() -> N
     worker = EmbeddingWorker(inner)
     busy = threading.Thread(target=worker.embed_queries, args=(["running"],))
     busy.start()
-    time.sleep(0.05)  # the worker is embedding "running"; a request, then a save, queue behind it
+    _wait_until(lambda: bool(inner.calls))  # the worker is embedding "running" (a fixed sleep
+    # raced on a loaded machine: the request then joined the first call); a request, then a
+    # save, queue behind it
     query = threading.Thread(target=worker.embed_queries, args=(["queued request"],))
     query.start()
     time.sleep(0.02)
@@ -163,7 +173,7 @@ def test_a_save_waits_for_one_bounded_call_of_a_long_batch_not_for_the_batch() -
     worker = EmbeddingWorker(inner, max_chars=20)
     batch = threading.Thread(target=worker.embed_queries, args=(["q" * 10] * 10,))
     batch.start()
-    time.sleep(0.05)  # the first 20 characters of the batch are being embedded
+    _wait_until(lambda: bool(inner.calls))  # the first 20 characters of the batch are being embedded
     assert worker.embed_passages(["saved decision"]).shape == (1, 2)
     batch.join()
     worker.close()
@@ -177,7 +187,8 @@ def test_a_short_query_goes_before_a_long_one_queued_ahead_of_it() -> None:
     worker = EmbeddingWorker(inner)
     busy = threading.Thread(target=worker.embed_queries, args=(["running"],))
     busy.start()
-    time.sleep(0.05)  # while "running" is embedded: a rich record's views, then a request's phrases
+    _wait_until(lambda: bool(inner.calls))  # while "running" is embedded: a rich record's views,
+    # then a request's phrases
     long = threading.Thread(target=worker.embed_queries, args=(["가" * (SHORT_JOB_CHARS + 1)],))
     long.start()
     time.sleep(0.02)
